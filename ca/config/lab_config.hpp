@@ -1,0 +1,58 @@
+#pragma once
+// The lab file (YAML): the CAs, the templates, where state is kept. Strict: an unknown key,
+// a wrong type, a bad DN, an undefined parent or template is an InputError whose `where` is
+// "FILE:LINE:COLUMN", whose field is the YAML path ("cas[1].parent") and whose hint is the fix.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ca/clock.hpp"
+#include "ca/keys/key.hpp"
+#include "ca/keys/key_file.hpp"
+#include "ca/template/template.hpp"
+#include "ca/x509/general_name.hpp"
+#include "ca/x509/signature.hpp"
+
+namespace pkilab {
+
+struct CaConfig {
+    std::string name;     // identifier: [A-Za-z0-9][A-Za-z0-9._-]*, used in URLs and file names
+    std::string subject;  // DN in parse_dn syntax
+    KeySpec key;
+    SignatureSpec signature;    // SHA-1 needs legacy_sha1: true; PSS needs rsa_pss: true
+    Duration validity = std::chrono::days{365 * 10};
+    std::optional<std::string> parent;  // absent: a self-signed root
+    std::optional<int> path_length;
+    std::vector<GeneralName> permitted_names;  // name constraints
+    std::vector<GeneralName> excluded_names;
+    // URL patterns with AD CS tokens (see url_tokens.hpp), written into issued certificates.
+    std::vector<std::string> cdp_urls;
+    std::vector<std::string> aia_urls;
+    std::vector<std::string> ocsp_urls;
+    std::vector<std::string> templates;  // names of the templates this CA issues
+    PassphraseSource key_passphrase;     // empty: key file unencrypted (mode 0600)
+};
+
+struct LabConfig {
+    std::string name = "lab";
+    std::filesystem::path source;  // the file it came from ("" for text)
+    std::string server_dns_name = "127.0.0.1";  // <ServerDNSName>
+    std::vector<CaConfig> cas;                  // ordered so that every parent comes before its children
+    std::vector<CertificateTemplate> templates; // the built-in ones, then the file's (a file template
+                                                // may extend a built-in with `base:`)
+
+    const CaConfig* find_ca(std::string_view name) const;
+    const CertificateTemplate* find_template(std::string_view name) const;
+};
+
+// Reads and checks a lab file. Throws InputError at the first problem.
+LabConfig load_lab_file(const std::filesystem::path& path);
+// Same, from text; `filename` is used in error locations.
+LabConfig parse_lab_config(std::string_view yaml_text, std::string_view filename);
+
+// The built-in templates (WebServer, Computer, User, SubCA, LyncServer, ...).
+const std::vector<CertificateTemplate>& builtin_templates();
+
+}  // namespace pkilab

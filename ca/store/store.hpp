@@ -1,0 +1,180 @@
+#pragma once
+// The CA's durable memory: requests, certificates, revocations, the audit trail and a few
+// settings. An interface, so that another engine can come later; SQLite is the default
+// (sqlite_store.hpp). Every write method returns only after its transaction is durably
+// committed: a certificate handed to anyone is always in the store.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ca/bytes.hpp"
+#include "ca/clock.hpp"
+
+namespace pkilab {
+
+enum class RequestState { Pending, Issued, Denied, Failed };
+const char* to_string(RequestState s);            // "pending", "issued", "denied", "failed"
+RequestState parse_request_state(std::string_view s);  // throws InputError
+
+enum class CertStatus { Valid, Revoked, OnHold };
+const char* to_string(CertStatus s);               // "valid", "revoked", "on-hold"
+
+// RFC 5280 CRLReason codes (7 is unused by the RFC).
+enum class RevocationReason : int {
+    Unspecified = 0, KeyCompromise = 1, CaCompromise = 2, AffiliationChanged = 3,
+    Superseded = 4, CessationOfOperation = 5, CertificateHold = 6, RemoveFromCrl = 8,
+    PrivilegeWithdrawn = 9, AaCompromise = 10,
+};
+const char* to_string(RevocationReason r);  // "keyCompromise", ... (RFC 5280 names)
+// Accepts RFC names case-insensitively, hyphenated forms ("key-compromise") and numbers.
+// Refuses removeFromCRL (that is `release`) and 7. Throws InputError naming `where`.
+RevocationReason parse_revocation_reason(std::string_view s, std::string_view where);
+
+struct Requester {
+    std::string identity = "local";  // who asked (user name, account, "local")
+    std::string role;                // enrollee/officer/admin, when known
+    std::string channel = "cli";     // cli, web, rest, est, acme, scep, cmp
+};
+
+struct RequestRecord {
+    std::string ca;
+    std::int64_t id = 0;  // sequential per CA, from 1, like AD CS
+    RequestState state = RequestState::Pending;
+    std::string disposition;     // a sentence a person can read
+    std::string template_name;
+    std::string template_version;
+    Requester requester;
+    Bytes csr_der;
+    std::string subject;
+    std::string findings_json;   // JSON array of findings at the last decision ("[]" when none)
+    Time submitted_at{};
+    std::optional<Time> resolved_at;
+    std::string serial;          // set once issued
+};
+
+struct Revocation {
+    RevocationReason reason = RevocationReason::Unspecified;
+    Time revoked_at{};
+    std::optional<Time> invalidity_date;
+};
+
+struct CertificateRecord {
+    std::string ca;
+    std::string serial;  // lower-case hex
+    std::int64_t request_id = 0;
+    std::string subject;
+    std::vector<std::string> sans;  // "dns:www.lab.test"
+    std::string template_name;
+    Time not_before{};
+    Time not_after{};
+    Time issued_at{};
+    Bytes der;
+    CertStatus status = CertStatus::Valid;
+    std::optional<Revocation> revocation;  // set when Revoked or OnHold
+};
+
+struct AuditEvent {
+    std::int64_t id = 0;  // assigned by the store
+    Time at{};
+    std::string actor;    // requester identity or officer
+    std::string action;   // "submit", "issue", "deny", "pend", "approve", "revoke", "hold", "release", "lab-up", ...
+    std::string ca;
+    std::optional<std::int64_t> request_id;
+    std::string serial;
+    std::string outcome;  // "ok", "denied", "failed", "pending"
+    std::string detail;   // free text or JSON
+};
+
+struct CertificateQuery {
+    std::string ca;                // empty: all CAs
+    std::string subject_contains;  // case-insensitive substring
+    std::string san_contains;      // case-insensitive substring of any "type:value"
+    std::string serial;            // exact (hex, case-insensitive)
+    std::string template_name;
+    std::optional<CertStatus> status;
+    std::optional<Time> expiring_before;  // not_after < this
+    std::size_t limit = 1000;
+};
+
+struct RequestQuery {
+    std::string ca;
+    std::optional<RequestState> state;
+    std::size_t limit = 1000;
+};
+
+// A new request and its first decision, written in one transaction with its audit event.
+struct NewRequest {
+    std::string ca;
+    std::string template_name;
+    std::string template_version;
+    Requester requester;
+    Bytes csr_der;
+    std::string subject;
+    RequestState state = RequestState::Pending;
+    std::string disposition;
+    std::string findings_json = "[]";
+    Time at{};
+};
+
+// What the CA is about to sign, recorded durably before signing (Boulder's "intent"): if the
+// process dies after signing, the serial and the to-be-signed bytes are still known.
+struct IssuanceIntent {
+    std::string ca;
+    std::optional<std::int64_t> request_id;  // an existing (pending) request; else `request` is created
+    NewRequest request;                      // used when request_id is empty (state ignored)
+    std::string serial;
+    Bytes tbs_der;
+    Time at{};
+};
+
+class SerialCollision : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+    Store() = default;
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    // Requests. Returns the per-CA request id.
+    virtual std::int64_t add_request(const NewRequest& request, const AuditEvent& event) = 0;
+    // Reserves the serial (unique per CA; SerialCollision if taken), stores the TBS bytes and
+    // marks the request Failed with "interrupted while signing" until record_issued replaces
+    // that. Returns the request id.
+    virtual std::int64_t record_intent(const IssuanceIntent& intent) = 0;
+    // Stores the certificate, marks the request Issued with its serial and disposition, and
+    // appends the event, in one transaction.
+    virtual void record_issued(const CertificateRecord& cert, const std::string& disposition,
+                               const AuditEvent& event) = 0;
+    // Changes a request's state (deny, fail, back to pending on resubmit) with its event.
+    virtual void set_request_state(const std::string& ca, std::int64_t id, RequestState state,
+                                   const std::string& disposition, const std::string& findings_json,
+                                   const AuditEvent& event) = 0;
+    virtual std::optional<RequestRecord> find_request(const std::string& ca, std::int64_t id) const = 0;
+    virtual std::vector<RequestRecord> list_requests(const RequestQuery& query) const = 0;
+
+    // Certificates.
+    virtual std::optional<CertificateRecord> find_certificate(const std::string& ca,
+                                                              const std::string& serial) const = 0;
+    // By serial across all CAs (serials are 128-bit random, so practically unique).
+    virtual std::vector<CertificateRecord> find_certificates_by_serial(const std::string& serial) const = 0;
+    virtual std::vector<CertificateRecord> search_certificates(const CertificateQuery& query) const = 0;
+    // Revoke, hold or release (status Valid clears the revocation).
+    virtual void set_status(const std::string& ca, const std::string& serial, CertStatus status,
+                            const std::optional<Revocation>& revocation, const AuditEvent& event) = 0;
+
+    // Audit trail, append-only.
+    virtual void append_audit(const AuditEvent& event) = 0;
+    virtual std::vector<AuditEvent> list_audit(std::size_t limit, std::int64_t after_id = 0) const = 0;
+
+    // Small settings (clock offset, lab file digest).
+    virtual std::optional<std::string> get_setting(const std::string& key) const = 0;
+    virtual void set_setting(const std::string& key, const std::string& value) = 0;
+};
+
+}  // namespace pkilab

@@ -1,0 +1,5 @@
+if(PKILAB_SANITIZE)
+  set(_pkilab_san -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_compile_options(${_pkilab_san})
+  add_link_options(${_pkilab_san})
+endif()
