@@ -27,6 +27,8 @@ public:
     OffsetClock(const Clock& base, Duration offset) : base_(base), offset_(offset) {}
     Time now() const override { return base_.now() + offset_; }
     Duration offset() const { return offset_; }
+    // Not while other threads read the clock: the lab changes it between commands only.
+    void set_offset(Duration offset) { offset_ = offset; }
 
 private:
     const Clock& base_;

@@ -1,0 +1,77 @@
+#include "ca/authority/certificate_authority.hpp"
+
+#include <algorithm>
+
+#include "ca/config/url_tokens.hpp"
+#include "ca/ossl/error.hpp"
+#include "ca/x509/extensions.hpp"
+#include "ca/x509/signature.hpp"
+
+namespace pkilab {
+
+namespace {
+
+std::vector<std::string> expand_all(const std::vector<std::string>& patterns, UrlTokenValues values,
+                                    bool delta, const std::string& where) {
+    values.delta = delta;
+    std::vector<std::string> out;
+    for (const auto& p : patterns) out.push_back(expand_url_tokens(p, values, where));
+    return out;
+}
+
+void check_is_ca(const CaConfig& config, X509* cert) {
+    const std::string where = "CA " + config.name;
+    // X509_check_ca also computes the cached extension flags used below.
+    if (X509_check_ca(cert) != 1)
+        throw InputError(where, "certificate", "the certificate is not a CA certificate",
+                         "give the CA a certificate with basicConstraints cA=TRUE and keyCertSign");
+    if ((X509_get_extension_flags(cert) & EXFLAG_KUSAGE) != 0 &&
+        (X509_get_key_usage(cert) & KU_KEY_CERT_SIGN) == 0)
+        throw InputError(where, "certificate", "the CA certificate's key usage lacks keyCertSign");
+}
+
+}  // namespace
+
+CertificateAuthority::CertificateAuthority(CaConfig config, ossl::X509Ptr certificate,
+                                           std::vector<ossl::X509Ptr> issuers, ossl::PkeyPtr key,
+                                           std::string_view server_dns_name)
+    : config_(std::move(config)), certificate_(std::move(certificate)), issuers_(std::move(issuers)),
+      key_(std::move(key)) {
+    const std::string where = "CA " + config_.name;
+    check_is_ca(config_, certificate_.get());
+    if (X509_check_private_key(certificate_.get(), key_.get()) != 1) {
+        ossl::drain_errors();
+        throw InputError(where, "key", "the private key does not match the CA certificate",
+                         "restore the key file that belongs to this CA's certificate");
+    }
+    const X509* child = certificate_.get();
+    for (const auto& issuer : issuers_) {
+        if (X509_check_issued(issuer.get(), const_cast<X509*>(child)) != X509_V_OK)
+            throw InputError(where, "chain", "the chain is broken: a certificate is not issued by the next one");
+        child = issuer.get();
+    }
+    if (X509_check_issued(const_cast<X509*>(child), const_cast<X509*>(child)) != X509_V_OK)
+        throw InputError(where, "chain", "the chain does not end at a self-signed root");
+
+    key_id_ = key_identifier(X509_get_X509_PUBKEY(certificate_.get()));
+
+    UrlTokenValues values{std::string(server_dns_name), config_.name, 0, false};
+    urls_.cdp = expand_all(config_.cdp_urls, values, false, where + " cdp");
+    urls_.freshest_crl = expand_all(config_.cdp_urls, values, true, where + " cdp");
+    urls_.aia = expand_all(config_.aia_urls, values, false, where + " aia");
+    urls_.ocsp = expand_all(config_.ocsp_urls, values, false, where + " ocsp");
+
+    // Learn the exact AlgorithmIdentifier by signing a throwaway copy once: OpenSSL offers
+    // no other public way to compute it, PSS parameters included.
+    ossl::X509Ptr probe(ossl::check(X509_dup(certificate_.get()), "X509_dup"));
+    sign(probe.get());
+    signature_algorithm_.reset(ossl::check(X509_ALGOR_dup(X509_get0_tbs_sigalg(probe.get())), "X509_ALGOR_dup"));
+}
+
+bool CertificateAuthority::publishes(std::string_view template_name) const {
+    return std::find(config_.templates.begin(), config_.templates.end(), template_name) != config_.templates.end();
+}
+
+void CertificateAuthority::sign(X509* cert) const { sign_certificate(cert, key_.get(), config_.signature); }
+
+}  // namespace pkilab

@@ -1,0 +1,60 @@
+#pragma once
+// One certificate authority: its configuration, certificate, chain and signing key.
+// Non-copyable; the only object in pkilab that holds a CA private key.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ca/bytes.hpp"
+#include "ca/config/lab_config.hpp"
+#include "ca/ossl/ptr.hpp"
+
+namespace pkilab {
+
+// The URLs written into certificates this CA issues, expanded from the lab file's patterns.
+struct PublishedUrls {
+    std::vector<std::string> cdp;           // base CRL locations
+    std::vector<std::string> freshest_crl;  // delta CRL locations (<DeltaCRLAllowed> = "+")
+    std::vector<std::string> aia;           // caIssuers
+    std::vector<std::string> ocsp;
+};
+
+class CertificateAuthority final {
+public:
+    // Checks the invariants: the certificate is a CA certificate (basicConstraints cA, and
+    // keyCertSign when keyUsage is present), the key matches it, and `issuers` (parent first,
+    // root last) is a chain to a self-signed root. Throws InputError naming the CA otherwise.
+    CertificateAuthority(CaConfig config, ossl::X509Ptr certificate, std::vector<ossl::X509Ptr> issuers,
+                         ossl::PkeyPtr key, std::string_view server_dns_name);
+    CertificateAuthority(const CertificateAuthority&) = delete;
+    CertificateAuthority& operator=(const CertificateAuthority&) = delete;
+    CertificateAuthority(CertificateAuthority&&) noexcept = default;
+    CertificateAuthority& operator=(CertificateAuthority&&) noexcept = default;
+
+    const std::string& name() const { return config_.name; }
+    const CaConfig& config() const { return config_; }
+    const X509* certificate() const { return certificate_.get(); }
+    // Parent first, root last; empty for a root.
+    const std::vector<ossl::X509Ptr>& issuers() const { return issuers_; }
+    const Bytes& key_id() const { return key_id_; }
+    const PublishedUrls& urls() const { return urls_; }
+    bool is_root() const { return issuers_.empty(); }
+    bool publishes(std::string_view template_name) const;
+
+    // Signs with the CA key and the configured signature algorithm. Safe from many threads.
+    void sign(X509* cert) const;
+    // The AlgorithmIdentifier this CA signs with, so a to-be-signed encoding can be recorded
+    // before the signature exists.
+    const X509_ALGOR* signature_algorithm() const { return signature_algorithm_.get(); }
+
+private:
+    CaConfig config_;
+    ossl::X509Ptr certificate_;
+    std::vector<ossl::X509Ptr> issuers_;
+    ossl::PkeyPtr key_;
+    Bytes key_id_;
+    PublishedUrls urls_;
+    ossl::Ptr<X509_ALGOR, X509_ALGOR_free> signature_algorithm_;
+};
+
+}  // namespace pkilab

@@ -1,0 +1,300 @@
+#include "ca/config/lab_config.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "ca/config/url_tokens.hpp"
+#include "ca/config/yaml_reader.hpp"
+#include "ca/errors.hpp"
+#include "ca/template/template_yaml.hpp"
+#include "ca/x509/name.hpp"
+
+namespace pkilab {
+
+namespace {
+
+using yaml::Node;
+
+using yaml::at;
+
+// A CA as read, with the nodes needed for the checks that span several CAs.
+struct CaEntry {
+    CaConfig config;
+    Node name_node;
+    std::optional<Node> parent_node;
+    std::vector<Node> template_nodes;
+};
+
+std::string line_col(const Node& n) {
+    // "FILE:LINE:COL" -> "LINE:COL" for "first defined at" remarks.
+    const std::string w = n.where();
+    const size_t c2 = w.rfind(':');
+    const size_t c1 = c2 == std::string::npos ? std::string::npos : w.rfind(':', c2 - 1);
+    return c1 == std::string::npos ? w : "line " + w.substr(c1 + 1, c2 - c1 - 1);
+}
+
+void read_lab_section(const Node& n, LabConfig& cfg) {
+    n.expect_map({"name", "server_dns_name"});
+    if (auto name = n.get("name")) {
+        check_identifier(*name, "lab");
+        cfg.name = name->str();
+    }
+    if (auto dns = n.get("server_dns_name")) {
+        const std::string host = dns->str();
+        const bool ip = !host.empty() && (host.find(':') != std::string::npos ||
+                                          host.find_first_not_of("0123456789.") == std::string::npos);
+        if (host.find('*') != std::string::npos)
+            dns->fail("server_dns_name cannot be a wildcard", "write the host name clients use, e.g. pki.lab.test");
+        at(*dns, [&] { parse_general_name((ip ? "ip:" : "dns:") + host, dns->where()); });
+        cfg.server_dns_name = host;
+    }
+}
+
+std::vector<std::string> read_urls(const Node& n) {
+    std::vector<std::string> out;
+    for (const auto& item : n.list()) {
+        std::string url = item.str();
+        at(item, [&] { check_url_pattern(url, item.where()); });
+        out.push_back(std::move(url));
+    }
+    return out;
+}
+
+std::vector<GeneralName> read_names(const Node& n) {
+    std::vector<GeneralName> out;
+    for (const auto& item : n.list())
+        out.push_back(at(item, [&] { return parse_general_name(item.str(), item.where()); }));
+    return out;
+}
+
+CaEntry read_ca(const Node& n) {
+    n.expect_map({"name", "subject", "key", "hash", "rsa_pss", "legacy_sha1", "validity", "parent", "path_length",
+                  "name_constraints", "cdp", "aia", "ocsp", "templates", "key_passphrase"});
+    CaEntry e{CaConfig{}, n.require("name"), n.get("parent"), {}};
+    CaConfig& ca = e.config;
+    check_identifier(e.name_node, "CA");
+    ca.name = e.name_node.str();
+
+    const Node subject = n.require("subject");
+    ca.subject = subject.str();
+    const auto parsed = at(subject, [&] { return parse_dn(ca.subject, subject.where(), subject.path()); });
+    if (X509_NAME_entry_count(parsed.get()) == 0)
+        subject.fail("a CA needs a non-empty subject", "write e.g. \"CN=Lab Issuing CA, O=Example Lab, C=US\"");
+
+    if (auto k = n.get("key")) ca.key = at(*k, [&] { return parse_key_spec(k->str(), k->path()); });
+    else ca.key = KeySpec{KeyAlgorithm::Ec, 0, "P-256"};
+
+    bool legacy_sha1 = false;
+    if (auto l = n.get("legacy_sha1")) legacy_sha1 = l->boolean();
+    if (auto h = n.get("hash")) {
+        ca.signature.hash = at(*h, [&] { return parse_hash(h->str(), h->where()); });
+        if (ca.signature.hash == HashAlgorithm::Sha1 && !legacy_sha1)
+            h->fail("SHA-1 signatures need legacy_sha1: true",
+                    "SHA-1 is broken for signatures; use sha256, or set legacy_sha1: true to simulate a legacy CA");
+    }
+    if (auto p = n.get("rsa_pss")) {
+        ca.signature.rsa_pss = p->boolean();
+        if (ca.signature.rsa_pss && ca.key.algorithm != KeyAlgorithm::Rsa)
+            p->fail("rsa_pss needs an RSA key, but key is " + to_string(ca.key),
+                    "use key: rsa3072 (or another RSA size), or remove rsa_pss");
+    }
+    if (auto v = n.get("validity")) {
+        ca.validity = at(*v, [&] { return parse_duration(v->str(), v->path()); });
+        if (ca.validity.count() == 0) v->fail("must be longer than zero", "write e.g. 10y");
+    }
+    if (e.parent_node) ca.parent = e.parent_node->str();
+    if (auto p = n.get("path_length")) ca.path_length = static_cast<int>(p->integer(0, 100));
+    if (auto nc = n.get("name_constraints")) {
+        nc->expect_map({"permitted", "excluded"});
+        if (auto p = nc->get("permitted")) ca.permitted_names = read_names(*p);
+        if (auto x = nc->get("excluded")) ca.excluded_names = read_names(*x);
+    }
+    if (auto u = n.get("cdp")) ca.cdp_urls = read_urls(*u);
+    if (auto u = n.get("aia")) ca.aia_urls = read_urls(*u);
+    if (auto u = n.get("ocsp")) ca.ocsp_urls = read_urls(*u);
+    if (auto t = n.get("templates")) {
+        for (const auto& item : t->list()) {
+            ca.templates.push_back(item.str());
+            e.template_nodes.push_back(item);
+        }
+    }
+    if (auto kp = n.get("key_passphrase")) {
+        ca.key_passphrase.spec = kp->str();
+        at(*kp, [&] { check_passphrase_source(ca.key_passphrase.spec, kp->where()); });
+    }
+    return e;
+}
+
+void read_templates(const Node& list, LabConfig& cfg) {
+    std::vector<CertificateTemplate>& all = cfg.templates;
+    const std::vector<CertificateTemplate>& builtins = builtin_templates();
+    const TemplateLookup lookup = [&all](std::string_view name) -> const CertificateTemplate* {
+        auto it = std::find_if(all.begin(), all.end(), [&](const auto& t) { return t.name == name; });
+        return it == all.end() ? nullptr : &*it;
+    };
+    std::map<std::string, Node> defined;  // the file's templates, by name
+    for (const auto& item : list.list()) {
+        CertificateTemplate t = parse_template(item, lookup);
+        const Node name = item.require("name");
+        const auto replace_node = item.get("replace");
+        const bool replace = replace_node && replace_node->boolean();
+        if (auto prev = defined.find(t.name); prev != defined.end())
+            name.fail("template '" + t.name + "' is defined twice (first at " + line_col(prev->second) + ")",
+                      "give each template its own name");
+        defined.emplace(t.name, name);
+        const bool is_builtin = std::any_of(builtins.begin(), builtins.end(), [&](const auto& b) { return b.name == t.name; });
+        if (is_builtin && !replace)
+            name.fail("'" + t.name + "' is the name of a built-in template",
+                      "to customise it, name yours differently and add base: " + t.name +
+                          "; to replace the built-in, add replace: true");
+        if (!is_builtin && replace)
+            replace_node->fail("replace: true, but there is no built-in template named '" + t.name + "'",
+                               "remove replace (it is only for overriding a built-in)");
+        if (replace) {
+            auto it = std::find_if(all.begin(), all.end(), [&](const auto& b) { return b.name == t.name; });
+            *it = std::move(t);
+        } else {
+            all.push_back(std::move(t));
+        }
+    }
+}
+
+void check_template_refs(const CaEntry& e, const LabConfig& cfg) {
+    std::vector<std::string_view> names;
+    for (const auto& t : cfg.templates) names.push_back(t.name);
+    for (size_t i = 0; i < e.config.templates.size(); ++i) {
+        const std::string& name = e.config.templates[i];
+        const Node& node = e.template_nodes[i];
+        if (!cfg.find_template(name)) {
+            std::string hint = "defined templates: ";
+            for (size_t j = 0; j < names.size(); ++j) hint += (j ? ", " : "") + std::string(names[j]);
+            const std::string near = yaml::closest_word(name, names);
+            if (!near.empty()) hint = "did you mean '" + near + "'? " + hint;
+            node.fail("template '" + name + "' is not defined", hint);
+        }
+        for (size_t j = 0; j < i; ++j)
+            if (e.config.templates[j] == name) node.fail("template '" + name + "' is listed twice", "list it once");
+    }
+}
+
+// Parent links: every parent exists, no cycles, and each ancestor's path_length leaves room.
+void check_hierarchy(const std::vector<CaEntry>& cas) {
+    auto find = [&](const std::string& name) -> const CaEntry* {
+        for (const auto& c : cas)
+            if (c.config.name == name) return &c;
+        return nullptr;
+    };
+    for (const auto& c : cas) {
+        if (!c.config.parent) continue;
+        const Node& parent_node = *c.parent_node;
+        if (!find(*c.config.parent)) {
+            std::vector<std::string_view> names;
+            std::string hint = "defined CAs: ";
+            for (const auto& o : cas) {
+                names.push_back(o.config.name);
+                hint += (names.size() > 1 ? ", " : "") + o.config.name;
+            }
+            const std::string near = yaml::closest_word(*c.config.parent, names);
+            if (!near.empty()) hint = "did you mean '" + near + "'? " + hint;
+            parent_node.fail("parent CA '" + *c.config.parent + "' is not defined", hint + "; a root has no parent");
+        }
+        std::string chain = c.config.name;
+        std::vector<std::string> seen{c.config.name};
+        int depth = 0;
+        for (const CaEntry* a = find(*c.config.parent); a; a = a->config.parent ? find(*a->config.parent) : nullptr) {
+            ++depth;
+            chain += " -> " + a->config.name;
+            if (std::find(seen.begin(), seen.end(), a->config.name) != seen.end())
+                parent_node.fail("parent cycle: " + chain, "every chain of parents must end at a root CA without parent");
+            seen.push_back(a->config.name);
+            if (a->config.path_length && *a->config.path_length < depth)
+                parent_node.fail("CA '" + c.config.name + "' is " + std::to_string(depth) + " CA level(s) below '" +
+                                     a->config.name + "', whose path_length " +
+                                     std::to_string(*a->config.path_length) + " forbids it",
+                                 "raise path_length on '" + a->config.name + "' or remove it");
+        }
+    }
+}
+
+// Parents before children, otherwise in file order.
+std::vector<CaConfig> parents_first(std::vector<CaEntry>& cas) {
+    std::vector<CaConfig> out;
+    std::vector<bool> done(cas.size(), false);
+    while (out.size() < cas.size()) {
+        for (size_t i = 0; i < cas.size(); ++i) {
+            if (done[i]) continue;
+            const auto& parent = cas[i].config.parent;
+            const bool ready = !parent || std::any_of(out.begin(), out.end(), [&](const auto& o) { return o.name == *parent; });
+            if (ready) {
+                out.push_back(std::move(cas[i].config));
+                done[i] = true;
+                break;  // restart so that file order wins among the ready ones
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+const CaConfig* LabConfig::find_ca(std::string_view ca_name) const {
+    auto it = std::find_if(cas.begin(), cas.end(), [&](const auto& c) { return c.name == ca_name; });
+    return it == cas.end() ? nullptr : &*it;
+}
+
+const CertificateTemplate* LabConfig::find_template(std::string_view template_name) const {
+    auto it = std::find_if(templates.begin(), templates.end(), [&](const auto& t) { return t.name == template_name; });
+    return it == templates.end() ? nullptr : &*it;
+}
+
+LabConfig parse_lab_config(std::string_view yaml_text, std::string_view filename) {
+    const Node root = Node::parse(yaml_text, filename);
+    if (root.is_null())
+        throw InputError(root.where(), "", "the lab file is empty",
+                         "define at least one CA under cas: (see lab/default/lab.yaml)");
+    root.expect_map({"lab", "cas", "templates"});
+
+    LabConfig cfg;
+    if (auto lab = root.get("lab")) read_lab_section(*lab, cfg);
+
+    cfg.templates = builtin_templates();
+    if (auto t = root.get("templates")) read_templates(*t, cfg);
+
+    const auto cas_node = root.get("cas");
+    if (!cas_node)
+        throw InputError(root.where(), "cas", "no CA is defined", "add a cas: list with at least a root CA");
+    std::vector<CaEntry> cas;
+    for (const auto& item : cas_node->list()) {
+        CaEntry e = read_ca(item);
+        for (const auto& prev : cas)
+            if (prev.config.name == e.config.name)
+                e.name_node.fail("CA '" + e.config.name + "' is defined twice (first at " + line_col(prev.name_node) + ")",
+                                 "give each CA its own name");
+        check_template_refs(e, cfg);
+        cas.push_back(std::move(e));
+    }
+    if (cas.empty()) cas_node->fail("no CA is defined", "add at least a root CA");
+    check_hierarchy(cas);
+    cfg.cas = parents_first(cas);
+    return cfg;
+}
+
+LabConfig load_lab_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw InputError(path.string(), "", std::string("cannot open the lab file: ") + std::strerror(errno),
+                         "check the path and its permissions");
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad())
+        throw InputError(path.string(), "", std::string("cannot read the lab file: ") + std::strerror(errno));
+    LabConfig cfg = parse_lab_config(text.str(), path.string());
+    cfg.source = path;
+    return cfg;
+}
+
+}  // namespace pkilab

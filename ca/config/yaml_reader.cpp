@@ -1,0 +1,184 @@
+#include "ca/config/yaml_reader.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <set>
+
+#include "ca/errors.hpp"
+
+namespace pkilab::yaml {
+
+namespace {
+
+std::string location(const std::string& filename, const YAML::Mark& mark) {
+    if (mark.is_null()) return filename + ":1:1";
+    return filename + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+}
+
+std::string join(std::initializer_list<std::string_view> words) {
+    std::string s;
+    for (auto w : words) {
+        if (!s.empty()) s += ", ";
+        s += w;
+    }
+    return s;
+}
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            const size_t up = row[j];
+            const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                              std::tolower(static_cast<unsigned char>(b[j - 1]));
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
+}  // namespace
+
+std::string closest_word(std::string_view word, const std::vector<std::string_view>& candidates) {
+    std::string best;
+    size_t best_distance = 3;
+    for (auto c : candidates) {
+        const size_t d = edit_distance(word, c);
+        // Short words are too easily "close" to anything.
+        const size_t limit = std::min<size_t>(2, std::max<size_t>(1, c.size() / 3));
+        if (d <= limit && d < best_distance) {
+            best = std::string(c);
+            best_distance = d;
+        }
+    }
+    return best;
+}
+
+Node Node::parse(std::string_view text, std::string_view filename) {
+    auto name = std::make_shared<const std::string>(filename);
+    std::vector<YAML::Node> docs;
+    try {
+        docs = YAML::LoadAll(std::string(text));
+    } catch (const YAML::ParserException& e) {
+        throw InputError(location(*name, e.mark), "", "YAML syntax error: " + e.msg,
+                         "check indentation, quoting and brackets near this position");
+    } catch (const YAML::Exception& e) {
+        throw InputError(location(*name, e.mark), "", "YAML error: " + e.msg);
+    }
+    if (docs.size() > 1)
+        throw InputError(location(*name, docs[1].Mark()), "", "more than one YAML document",
+                         "keep everything in one document: remove the '---' separator");
+    YAML::Node root = docs.empty() ? YAML::Node() : docs[0];
+    return Node(root, name, "", root.Mark());
+}
+
+Node Node::child(YAML::Node node, std::string path, YAML::Mark fallback) const {
+    // yaml-cpp gives a null value the mark of the *next* token; the key's mark is clearer.
+    const YAML::Mark mark = (node.IsNull() || node.Mark().is_null()) ? fallback : node.Mark();
+    return Node(node, filename_, std::move(path), mark);
+}
+
+std::string Node::where() const { return location(*filename_, mark_); }
+
+void Node::fail(const std::string& problem, const std::string& hint) const {
+    throw InputError(where(), path_, problem, hint);
+}
+
+std::string Node::type_name() const {
+    switch (node_.Type()) {
+        case YAML::NodeType::Map: return "a mapping";
+        case YAML::NodeType::Sequence: return "a list";
+        case YAML::NodeType::Scalar: return "'" + node_.Scalar() + "'";
+        case YAML::NodeType::Null: return "nothing";
+        case YAML::NodeType::Undefined: break;
+    }
+    return "nothing";
+}
+
+void Node::expect_map(std::initializer_list<std::string_view> allowed) const {
+    if (!node_.IsMap())
+        fail("expected a mapping (key: value lines), found " + type_name(), "allowed keys: " + join(allowed));
+    std::set<std::string, std::less<>> seen;
+    for (const auto& kv : node_) {
+        const Node key = child(kv.first, path_, mark_);
+        if (!kv.first.IsScalar()) key.fail("a key must be a plain word, found " + key.type_name());
+        const std::string& k = kv.first.Scalar();
+        const std::string key_path = path_.empty() ? k : path_ + "." + k;
+        const Node named(kv.first, filename_, key_path, key.mark_);
+        if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
+            std::string hint = "allowed keys: " + join(allowed);
+            const std::string near = closest_word(k, std::vector<std::string_view>(allowed));
+            if (!near.empty()) hint = "did you mean '" + near + "'? " + hint;
+            named.fail("unknown key '" + k + "'", hint);
+        }
+        if (!seen.insert(k).second) named.fail("duplicate key '" + k + "'", "write each key once");
+    }
+}
+
+std::optional<Node> Node::get(std::string_view key) const {
+    if (!node_.IsMap()) fail("expected a mapping, found " + type_name());
+    for (const auto& kv : node_) {
+        if (kv.first.IsScalar() && kv.first.Scalar() == key) {
+            if (kv.second.IsNull()) return std::nullopt;
+            const std::string p = path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+            return child(kv.second, p, kv.first.Mark());
+        }
+    }
+    return std::nullopt;
+}
+
+Node Node::require(std::string_view key) const {
+    if (auto n = get(key)) return *n;
+    const std::string p = path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+    throw InputError(where(), p, "missing required key '" + std::string(key) + "'");
+}
+
+std::vector<Node> Node::list() const {
+    if (!node_.IsSequence()) fail("expected a list, found " + type_name(), "write [a, b] or one '- item' per line");
+    std::vector<Node> out;
+    size_t i = 0;
+    for (const auto& item : node_) {
+        out.push_back(child(item, path_ + "[" + std::to_string(i) + "]", mark_));
+        ++i;
+    }
+    return out;
+}
+
+std::string Node::str() const {
+    if (!node_.IsScalar()) fail("expected a single value, found " + (node_.IsNull() ? std::string("nothing") : type_name()));
+    return node_.Scalar();
+}
+
+bool Node::boolean() const {
+    // Quoted "true" is a string, and YAML 1.1's yes/no/on/off surprise people: only true/false.
+    if (node_.IsScalar() && node_.Tag() != "!") {
+        if (node_.Scalar() == "true") return true;
+        if (node_.Scalar() == "false") return false;
+    }
+    fail("expected true or false, found " + type_name());
+}
+
+long long Node::integer(long long min, long long max) const {
+    const std::string range = std::to_string(min) + ".." + std::to_string(max);
+    if (!node_.IsScalar() || node_.Tag() == "!") fail("expected a whole number, found " + type_name(), "write a number in " + range);
+    const std::string& s = node_.Scalar();
+    long long v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || end != s.data() + s.size() || s.empty())
+        fail("expected a whole number, found '" + s + "'", "write a number in " + range);
+    if (v < min || v > max) fail(std::to_string(v) + " is out of range", "write a number in " + range);
+    return v;
+}
+
+std::vector<std::string> Node::str_list() const {
+    std::vector<std::string> out;
+    for (const auto& item : list()) out.push_back(item.str());
+    return out;
+}
+
+}  // namespace pkilab::yaml

@@ -1,0 +1,282 @@
+#include "ca/pipeline/issuance.hpp"
+
+#include <algorithm>
+
+#include "ca/finding_json.hpp"
+#include "ca/lint/lint.hpp"
+#include "ca/ossl/error.hpp"
+#include "ca/pipeline/serial.hpp"
+#include "ca/pipeline/tbs_builder.hpp"
+#include "ca/pipeline/template_rules.hpp"
+#include "ca/x509/certificate_info.hpp"
+#include "ca/x509/csr.hpp"
+#include "ca/x509/pem.hpp"
+
+namespace pkilab {
+
+namespace {
+
+constexpr int kSerialAttempts = 3;
+
+// The outcome of the CA's rules for one request: every finding, and the certificate it
+// would sign when nothing refused it.
+struct Decision {
+    Findings findings;
+    Serial serial;
+    ossl::X509Ptr tbs;
+};
+
+Decision decide(const CertificateAuthority& ca, const CertificateTemplate& tmpl, const ParsedCsr& csr, Time now) {
+    Decision d;
+    d.findings = check_request_against_template(csr, tmpl);
+    if (has_errors(d.findings)) return d;
+    d.serial = random_serial();
+    TbsCertificate tbs = build_tbs(ca, tmpl, csr, d.serial.integer.get(), now);
+    d.findings.insert(d.findings.end(), tbs.notes.begin(), tbs.notes.end());
+    Findings lint = run_lint(LintContext{tbs.cert.get(), ca.certificate()});
+    d.findings.insert(d.findings.end(), lint.begin(), lint.end());
+    d.tbs = std::move(tbs.cert);
+    return d;
+}
+
+std::string denial_message(const Findings& findings) {
+    std::string msg = "Denied by policy:";
+    for (const auto& f : findings)
+        if (f.severity == Severity::Error) msg += " " + f.message + ";";
+    msg.pop_back();
+    return msg;
+}
+
+AuditEvent event(const std::string& actor, std::string action, const std::string& ca, std::string outcome,
+                 std::string detail, Time at) {
+    AuditEvent e;
+    e.at = at;
+    e.actor = actor;
+    e.action = std::move(action);
+    e.ca = ca;
+    e.outcome = std::move(outcome);
+    e.detail = std::move(detail);
+    return e;
+}
+
+const CertificateAuthority& choose_ca(const IssuanceContext& ctx, const std::string& requested,
+                                      const CertificateTemplate& tmpl) {
+    if (!requested.empty()) {
+        const CertificateAuthority& ca = find_ca(ctx, requested);
+        if (!ca.publishes(tmpl.name))
+            throw InputError("request", "ca", "CA " + ca.name() + " does not issue template " + tmpl.name,
+                             "choose a CA that publishes it, or add it to the CA's templates in the lab file");
+        return ca;
+    }
+    // Like an AD CS enterprise, prefer an issuing CA over the root for end-entity work.
+    const CertificateAuthority* root = nullptr;
+    for (const auto& ca : ctx.cas) {
+        if (!ca.publishes(tmpl.name)) continue;
+        if (!ca.is_root()) return ca;
+        if (root == nullptr) root = &ca;
+    }
+    if (root != nullptr) return *root;
+    throw InputError("request", "template", "no CA in this lab issues template " + tmpl.name,
+                     "add " + tmpl.name + " to a CA's templates in the lab file");
+}
+
+ParsedCsr parse_csr_audited(const IssuanceContext& ctx, ByteView csr, const Requester& who,
+                            const std::string& ca, Time now) {
+    try {
+        return parse_csr(csr);
+    } catch (const InputError& e) {
+        ctx.store.append_audit(event(who.identity, "submit", ca, "rejected", e.what(), now));
+        throw;
+    }
+}
+
+NewRequest request_record(const CertificateAuthority& ca, const CertificateTemplate& tmpl, const Requester& who,
+                          const ParsedCsr& csr, const Findings& findings, Time now) {
+    NewRequest r;
+    r.ca = ca.name();
+    r.template_name = tmpl.name;
+    r.template_version = tmpl.version_string();
+    r.requester = who;
+    r.csr_der = csr.der;
+    r.subject = csr.subject;
+    r.findings_json = findings_to_json(findings);
+    r.at = now;
+    return r;
+}
+
+// Records the intent, signs, records the certificate: in that order, so that whatever is
+// handed out is in the store, and whatever was signed can be traced even after a crash.
+IssuanceOutcome sign_and_record(const IssuanceContext& ctx, const CertificateAuthority& ca,
+                                const CertificateTemplate& tmpl, Decision decision, NewRequest record,
+                                std::optional<std::int64_t> existing_id, const std::string& actor) {
+    X509* cert = decision.tbs.get();
+    std::int64_t id = 0;
+    for (int attempt = 1;; ++attempt) {
+        try {
+            id = ctx.store.record_intent(
+                IssuanceIntent{ca.name(), existing_id, record, decision.serial.hex, tbs_der(cert, ca), record.at});
+            break;
+        } catch (const SerialCollision&) {
+            // 128 random bits make this practically impossible; a repeat means a broken RNG.
+            if (attempt == kSerialAttempts) throw InternalError("serial number collided " + std::to_string(attempt) + " times");
+            decision.serial = random_serial();
+            ossl::check(X509_set_serialNumber(cert, decision.serial.integer.get()), "X509_set_serialNumber");
+        }
+    }
+
+    ca.sign(cert);
+    const CertificateInfo info = describe_certificate(cert);
+    CertificateRecord stored;
+    stored.ca = ca.name();
+    stored.serial = decision.serial.hex;
+    stored.request_id = id;
+    stored.subject = info.subject;
+    for (const auto& n : info.sans) stored.sans.push_back(to_string(n));
+    stored.template_name = tmpl.name;
+    stored.not_before = info.not_before;
+    stored.not_after = info.not_after;
+    stored.issued_at = record.at;
+    stored.der = certificate_der(cert);
+
+    AuditEvent e = event(actor, "issue", ca.name(), "ok", "serial " + stored.serial, record.at);
+    e.request_id = id;
+    e.serial = stored.serial;
+    ctx.store.record_issued(stored, "Issued", e);
+
+    IssuanceOutcome out;
+    out.state = RequestState::Issued;
+    out.ca = ca.name();
+    out.request_id = id;
+    out.disposition = "Issued";
+    out.findings = std::move(decision.findings);
+    out.certificate = IssuedCertificate{stored.serial, std::move(stored.der)};
+    return out;
+}
+
+IssuanceOutcome not_issued(std::string ca, std::int64_t id, RequestState state, std::string disposition,
+                           Findings findings) {
+    IssuanceOutcome out;
+    out.state = state;
+    out.ca = std::move(ca);
+    out.request_id = id;
+    out.disposition = std::move(disposition);
+    out.findings = std::move(findings);
+    return out;
+}
+
+// Re-runs the rules on a stored request and acts on the answer (approve and resubmit).
+IssuanceOutcome redecide(const IssuanceContext& ctx, const RequestRecord& stored, const Requester& officer,
+                         bool honour_pending) {
+    const Time now = ctx.clock.now();
+    const CertificateAuthority& ca = find_ca(ctx, stored.ca);
+    const CertificateTemplate& tmpl = find_template(ctx, stored.template_name);
+    const ParsedCsr csr = parse_csr(stored.csr_der);
+    Decision decision = decide(ca, tmpl, csr, now);
+    const std::string findings_json = findings_to_json(decision.findings);
+    auto set_state = [&](RequestState state, const std::string& disposition, const char* action) {
+        AuditEvent e = event(officer.identity, action, ca.name(), to_string(state), disposition, now);
+        e.request_id = stored.id;
+        ctx.store.set_request_state(ca.name(), stored.id, state, disposition, findings_json, e);
+        return not_issued(ca.name(), stored.id, state, disposition, decision.findings);
+    };
+    if (has_errors(decision.findings)) return set_state(RequestState::Denied, denial_message(decision.findings), "deny");
+    if (honour_pending && tmpl.pend_all_requests) return set_state(RequestState::Pending, "Taken Under Submission", "pend");
+    NewRequest record = request_record(ca, tmpl, stored.requester, csr, decision.findings, now);
+    return sign_and_record(ctx, ca, tmpl, std::move(decision), std::move(record), stored.id, officer.identity);
+}
+
+RequestRecord stored_request(const IssuanceContext& ctx, const std::string& ca, std::int64_t id) {
+    auto r = ctx.store.find_request(ca, id);
+    if (!r) throw NotFoundError("CA " + ca + " has no request " + std::to_string(id));
+    return std::move(*r);
+}
+
+}  // namespace
+
+const CertificateAuthority& find_ca(const IssuanceContext& ctx, std::string_view name) {
+    for (const auto& ca : ctx.cas)
+        if (ca.name() == name) return ca;
+    std::string names;
+    for (const auto& ca : ctx.cas) names += (names.empty() ? "" : ", ") + ca.name();
+    throw NotFoundError("no CA named '" + std::string(name) + "' in this lab (CAs: " + names + ")");
+}
+
+const CertificateTemplate& find_template(const IssuanceContext& ctx, std::string_view name) {
+    if (const CertificateTemplate* t = ctx.config.find_template(name)) return *t;
+    std::string names;
+    for (const auto& t : ctx.config.templates) names += (names.empty() ? "" : ", ") + t.name;
+    throw NotFoundError("no template named '" + std::string(name) + "' (templates: " + names + ")");
+}
+
+IssuanceOutcome submit(const IssuanceContext& ctx, const EnrollmentRequest& request) {
+    const Time now = ctx.clock.now();
+    const Requester& who = request.requester;
+    const ParsedCsr csr = parse_csr_audited(ctx, request.csr, who, request.ca, now);
+    const CertificateTemplate& tmpl = find_template(ctx, request.template_name);
+    const CertificateAuthority& ca = choose_ca(ctx, request.ca, tmpl);
+
+    Decision decision = decide(ca, tmpl, csr, now);
+    NewRequest record = request_record(ca, tmpl, who, csr, decision.findings, now);
+
+    if (has_errors(decision.findings)) {
+        record.state = RequestState::Denied;
+        record.disposition = denial_message(decision.findings);
+        std::int64_t id = ctx.store.add_request(record, event(who.identity, "deny", ca.name(), "denied", record.disposition, now));
+        return not_issued(ca.name(), id, RequestState::Denied, record.disposition, std::move(decision.findings));
+    }
+    if (tmpl.pend_all_requests) {
+        record.state = RequestState::Pending;
+        record.disposition = "Taken Under Submission";
+        std::int64_t id = ctx.store.add_request(record, event(who.identity, "pend", ca.name(), "pending",
+                                                              "template requires CA manager approval", now));
+        return not_issued(ca.name(), id, RequestState::Pending, record.disposition, std::move(decision.findings));
+    }
+    return sign_and_record(ctx, ca, tmpl, std::move(decision), std::move(record), std::nullopt, who.identity);
+}
+
+Evaluation evaluate(const IssuanceContext& ctx, const EnrollmentRequest& request) {
+    const ParsedCsr csr = parse_csr(request.csr);
+    const CertificateTemplate& tmpl = find_template(ctx, request.template_name);
+    const CertificateAuthority& ca = choose_ca(ctx, request.ca, tmpl);
+    Decision decision = decide(ca, tmpl, csr, ctx.clock.now());
+    Evaluation out{ca.name(), tmpl.name, std::move(decision.findings), tmpl.pend_all_requests, {}};
+    if (decision.tbs) out.tbs_der = tbs_der(decision.tbs.get(), ca);
+    return out;
+}
+
+IssuanceOutcome approve(const IssuanceContext& ctx, const std::string& ca, std::int64_t request_id,
+                        const Requester& officer) {
+    const RequestRecord stored = stored_request(ctx, ca, request_id);
+    if (stored.state != RequestState::Pending)
+        throw ConflictError("request " + std::to_string(request_id) + " on CA " + ca + " is " + to_string(stored.state) +
+                            "; only pending requests can be approved");
+    return redecide(ctx, stored, officer, false);
+}
+
+IssuanceOutcome resubmit(const IssuanceContext& ctx, const std::string& ca, std::int64_t request_id,
+                         const Requester& officer) {
+    const RequestRecord stored = stored_request(ctx, ca, request_id);
+    if (stored.state == RequestState::Issued)
+        throw ConflictError("request " + std::to_string(request_id) + " on CA " + ca +
+                            " is already issued (serial " + stored.serial + ")");
+    // An officer resubmitting a pending request issues it, as in AD CS; a denied or failed
+    // one goes through the whole policy again, pending included.
+    return redecide(ctx, stored, officer, stored.state != RequestState::Pending);
+}
+
+IssuanceOutcome deny(const IssuanceContext& ctx, const std::string& ca, std::int64_t request_id,
+                     const Requester& officer, const std::string& reason) {
+    const RequestRecord stored = stored_request(ctx, ca, request_id);
+    if (stored.state != RequestState::Pending)
+        throw ConflictError("request " + std::to_string(request_id) + " on CA " + ca + " is " + to_string(stored.state) +
+                            "; only pending requests can be denied");
+    const Time now = ctx.clock.now();
+    const std::string disposition =
+        "Denied by " + officer.identity + (reason.empty() ? std::string() : ": " + reason);
+    AuditEvent e = event(officer.identity, "deny", ca, "denied", disposition, now);
+    e.request_id = request_id;
+    ctx.store.set_request_state(ca, request_id, RequestState::Denied, disposition, stored.findings_json, e);
+    return not_issued(ca, request_id, RequestState::Denied, disposition, findings_from_json(stored.findings_json));
+}
+
+}  // namespace pkilab

@@ -1,0 +1,74 @@
+#pragma once
+// The issuance pipeline: one path from a request to a stored certificate, used by every
+// front end (CLI now; certsrv, REST, EST, ACME, SCEP, CMP later).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ca/authority/certificate_authority.hpp"
+#include "ca/bytes.hpp"
+#include "ca/clock.hpp"
+#include "ca/config/lab_config.hpp"
+#include "ca/finding.hpp"
+#include "ca/store/store.hpp"
+
+namespace pkilab {
+
+// What issuance borrows from the lab.
+struct IssuanceContext {
+    const LabConfig& config;
+    const std::vector<CertificateAuthority>& cas;
+    Store& store;
+    const Clock& clock;
+};
+
+struct EnrollmentRequest {
+    std::string template_name;
+    std::string ca;  // empty: the issuing CA that publishes the template
+    Bytes csr;       // PEM or DER, exactly as received
+    Requester requester;
+};
+
+struct IssuedCertificate {
+    std::string serial;
+    Bytes der;
+};
+
+struct IssuanceOutcome {
+    RequestState state = RequestState::Failed;
+    std::string ca;
+    std::int64_t request_id = 0;
+    std::string disposition;
+    Findings findings;  // every reason and note, from every stage
+    std::optional<IssuedCertificate> certificate;
+};
+
+// Everything but signing and recording: the preflight answer to "would this request pass?".
+struct Evaluation {
+    std::string ca;
+    std::string template_name;
+    Findings findings;
+    bool would_pend = false;
+    Bytes tbs_der;  // the certificate the CA would sign (empty when refused before it was built)
+};
+
+// Submits a new request. Throws InputError for a request that cannot be read (bad CSR,
+// unknown template, CA that does not issue it), after recording that in the audit trail.
+// A policy refusal is not an exception: it comes back as state Denied with its findings.
+IssuanceOutcome submit(const IssuanceContext& ctx, const EnrollmentRequest& request);
+Evaluation evaluate(const IssuanceContext& ctx, const EnrollmentRequest& request);
+
+// Officer actions on a stored request (AD CS semantics). Approve and resubmit re-run the
+// template rules and lint at the current time before signing.
+IssuanceOutcome approve(const IssuanceContext& ctx, const std::string& ca, std::int64_t request_id,
+                        const Requester& officer);
+IssuanceOutcome resubmit(const IssuanceContext& ctx, const std::string& ca, std::int64_t request_id,
+                         const Requester& officer);
+IssuanceOutcome deny(const IssuanceContext& ctx, const std::string& ca, std::int64_t request_id,
+                     const Requester& officer, const std::string& reason);
+
+const CertificateAuthority& find_ca(const IssuanceContext& ctx, std::string_view name);
+const CertificateTemplate& find_template(const IssuanceContext& ctx, std::string_view name);
+
+}  // namespace pkilab

@@ -1,0 +1,89 @@
+#include "ca/pipeline/revocation.hpp"
+
+#include "ca/errors.hpp"
+
+namespace pkilab {
+
+std::string normalize_serial(std::string_view text) {
+    Bytes b = from_hex(text, "serial");
+    size_t first = 0;
+    while (first + 1 < b.size() && b[first] == 0) ++first;
+    std::string hex = to_hex(ByteView(b).subspan(first));
+    if (b.size() - first >= 1 && (b[first] & 0x80) != 0) hex = "00" + hex;  // keep it a positive INTEGER's octets
+    return hex;
+}
+
+CertificateRecord find_certificate(const IssuanceContext& ctx, const std::string& serial, const std::string& ca) {
+    const std::string s = normalize_serial(serial);
+    if (!ca.empty()) {
+        find_ca(ctx, ca);
+        auto found = ctx.store.find_certificate(ca, s);
+        if (!found) throw NotFoundError("CA " + ca + " has no certificate with serial " + s);
+        return std::move(*found);
+    }
+    auto all = ctx.store.find_certificates_by_serial(s);
+    if (all.empty()) throw NotFoundError("no certificate with serial " + s + " in this lab");
+    if (all.size() > 1)
+        throw InputError("serial", "", "serial " + s + " exists on more than one CA", "name the CA with --ca");
+    return std::move(all.front());
+}
+
+namespace {
+
+AuditEvent status_event(const Requester& who, const char* action, const CertificateRecord& c, std::string detail,
+                        Time at) {
+    AuditEvent e;
+    e.at = at;
+    e.actor = who.identity;
+    e.action = action;
+    e.ca = c.ca;
+    e.request_id = c.request_id;
+    e.serial = c.serial;
+    e.outcome = "ok";
+    e.detail = std::move(detail);
+    return e;
+}
+
+}  // namespace
+
+CertificateRecord revoke(const IssuanceContext& ctx, const std::string& serial, RevocationReason reason,
+                         const Requester& who, std::optional<Time> invalidity_date, const std::string& ca) {
+    if (reason == RevocationReason::CertificateHold) return hold(ctx, serial, who, ca);
+    CertificateRecord c = find_certificate(ctx, serial, ca);
+    if (c.status == CertStatus::Revoked)
+        throw ConflictError("certificate " + c.serial + " is already revoked (" +
+                            to_string(c.revocation->reason) + " at " + format_time(c.revocation->revoked_at) + ")");
+    const Time now = ctx.clock.now();
+    Revocation r{reason, now, invalidity_date};
+    ctx.store.set_status(c.ca, c.serial, CertStatus::Revoked, r,
+                         status_event(who, "revoke", c, std::string("reason ") + to_string(reason), now));
+    c.status = CertStatus::Revoked;
+    c.revocation = r;
+    return c;
+}
+
+CertificateRecord hold(const IssuanceContext& ctx, const std::string& serial, const Requester& who, const std::string& ca) {
+    CertificateRecord c = find_certificate(ctx, serial, ca);
+    if (c.status != CertStatus::Valid)
+        throw ConflictError("certificate " + c.serial + " is " + to_string(c.status) + "; only a valid certificate can be put on hold");
+    const Time now = ctx.clock.now();
+    Revocation r{RevocationReason::CertificateHold, now, std::nullopt};
+    ctx.store.set_status(c.ca, c.serial, CertStatus::OnHold, r, status_event(who, "hold", c, "certificateHold", now));
+    c.status = CertStatus::OnHold;
+    c.revocation = r;
+    return c;
+}
+
+CertificateRecord release(const IssuanceContext& ctx, const std::string& serial, const Requester& who,
+                          const std::string& ca) {
+    CertificateRecord c = find_certificate(ctx, serial, ca);
+    if (c.status != CertStatus::OnHold)
+        throw ConflictError("certificate " + c.serial + " is " + to_string(c.status) + "; only a certificate on hold can be released");
+    const Time now = ctx.clock.now();
+    ctx.store.set_status(c.ca, c.serial, CertStatus::Valid, std::nullopt, status_event(who, "release", c, "released from hold", now));
+    c.status = CertStatus::Valid;
+    c.revocation.reset();
+    return c;
+}
+
+}  // namespace pkilab

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# pkilab quick start, on a fresh Debian 12 machine as root (see README.md):
+#   ./quickstart.sh up     install what is missing, build, and stand up the default lab
+#   ./quickstart.sh test   install what is missing, build (with ASan+UBSan), and run every test
+# Both are idempotent: installed packages are not reinstalled, builds are incremental,
+# an existing lab is reused.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Everything pkilab needs, from Debian 12's own archive (docs/DEPENDENCIES.md says why).
+PACKAGES=(
+  g++ cmake ninja-build pkg-config
+  libssl-dev openssl libboost-dev libsqlitecpp-dev libsqlite3-dev libcpp-httplib-dev
+  libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
+  gnutls-bin python3 python3-cryptography
+)
+
+log() { printf '==> %s\n' "$*"; }
+
+install_missing() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing: ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "quickstart: these Debian packages are missing and installing them needs root: ${missing[*]}" >&2
+    exit 2
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build() {  # build DIR [cmake options...]
+  local dir=$1; shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
+  fi
+  cmake --build "$dir" -j "$(nproc)"
+}
+
+case "${1:-}" in
+  up)
+    install_missing
+    log "building (Release)"
+    build build -DCMAKE_BUILD_TYPE=Release -DPKILAB_BUILD_TESTS=OFF -DPKILAB_BUILD_BENCH=OFF
+    state=${PKILAB_STATE:-$PWD/pkilab-state}
+    log "standing up the default lab in $state"
+    ./build/lab/pkilab --state "$state" lab up lab/default/lab.yaml
+    echo
+    echo "The pkilab command is ./build/lab/pkilab; this lab's state is $state (export PKILAB_STATE=$state)."
+    ;;
+  test)
+    install_missing
+    log "building with AddressSanitizer and UndefinedBehaviorSanitizer"
+    build build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPKILAB_SANITIZE=ON -DPKILAB_BUILD_BENCH=ON
+    log "running every test"
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+    export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    ctest --test-dir build-test -j "$(nproc)" --output-on-failure --timeout 600
+    ;;
+  *)
+    echo "usage: $0 up|test" >&2
+    exit 2
+    ;;
+esac
