@@ -11,6 +11,7 @@
 #include "ca/config/yaml_reader.hpp"
 #include "ca/errors.hpp"
 #include "ca/template/template_yaml.hpp"
+#include "ca/x509/extensions.hpp"
 #include "ca/x509/name.hpp"
 
 namespace pkilab {
@@ -64,10 +65,21 @@ std::vector<std::string> read_urls(const Node& n) {
     return out;
 }
 
-std::vector<GeneralName> read_names(const Node& n) {
+// Constraint bases are not names: ".lab.test", an email domain and "10.0.0.0/8" are valid bases
+// but not valid names, so each is checked by building a constraint from it alone.
+std::vector<GeneralName> read_constraint_bases(const Node& n) {
     std::vector<GeneralName> out;
-    for (const auto& item : n.list())
-        out.push_back(at(item, [&] { return parse_general_name(item.str(), item.where()); }));
+    for (const auto& item : n.list()) {
+        const std::string text = item.str();
+        const size_t colon = text.find(':');
+        if (colon == std::string::npos || colon + 1 == text.size())
+            item.fail("'" + text + "' is not TYPE:VALUE", "write e.g. dns:lab.test, email:lab.test, ip:10.0.0.0/8");
+        GeneralName base;
+        base.type = at(item, [&] { return parse_name_type(text.substr(0, colon), item.where()); });
+        base.value = text.substr(colon + 1);
+        at(item, [&] { make_name_constraints({base}, {}); });
+        out.push_back(std::move(base));
+    }
     return out;
 }
 
@@ -110,8 +122,8 @@ CaEntry read_ca(const Node& n) {
     if (auto p = n.get("path_length")) ca.path_length = static_cast<int>(p->integer(0, 100));
     if (auto nc = n.get("name_constraints")) {
         nc->expect_map({"permitted", "excluded"});
-        if (auto p = nc->get("permitted")) ca.permitted_names = read_names(*p);
-        if (auto x = nc->get("excluded")) ca.excluded_names = read_names(*x);
+        if (auto p = nc->get("permitted")) ca.permitted_names = read_constraint_bases(*p);
+        if (auto x = nc->get("excluded")) ca.excluded_names = read_constraint_bases(*x);
     }
     if (auto u = n.get("cdp")) ca.cdp_urls = read_urls(*u);
     if (auto u = n.get("aia")) ca.aia_urls = read_urls(*u);

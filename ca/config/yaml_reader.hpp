@@ -70,7 +70,7 @@ auto at(const Node& node, F&& f) -> decltype(f()) {
     }
 }
 
-// The allowed word closest to `word` (edit distance at most 2, or a case-insensitive match),
+// The allowed word closest to `word` (a typo, a swapped pair or a case slip; at most 2 edits),
 // for "did you mean" hints; empty if none is close.
 std::string closest_word(std::string_view word, const std::vector<std::string_view>& candidates);
 

@@ -160,9 +160,9 @@ public:
                 id = *intent.request_id;
                 const auto state = current_request_state(db, intent.ca, id);
                 if (!state) throw NotFoundError(request_name(intent.ca, id) + " does not exist");
-                if (*state == RequestState::Issued || *state == RequestState::Denied)
-                    throw ConflictError(request_name(intent.ca, id) + " is " + to_string(*state) +
-                                        "; only a pending request can be signed");
+                // A denied or failed request may be resubmitted and signed; an issued one has its certificate.
+                if (*state == RequestState::Issued)
+                    throw ConflictError(request_name(intent.ca, id) + " is already issued");
             } else {
                 id = insert_request(db, intent.ca, intent.request, RequestState::Failed, kInterrupted);
             }

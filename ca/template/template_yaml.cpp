@@ -198,7 +198,8 @@ std::vector<std::string> read_eku_list(const Node& n) {
         const std::string oid = at(item, [&] { return resolve_eku(name, item.where()); });
         for (const auto& prev : out)
             if (at(item, [&] { return resolve_eku(prev, item.where()); }) == oid)
-                item.fail("'" + name + "' is listed twice", "list each usage once");
+                item.fail(prev == name ? "'" + name + "' is listed twice" : "'" + name + "' is " + prev + " again",
+                          "list each usage once");
         out.push_back(std::move(name));
     }
     return out;

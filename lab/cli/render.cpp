@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "ca/errors.hpp"
 #include "ca/finding_json.hpp"
 
 namespace pkilab::cli {

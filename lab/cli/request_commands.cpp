@@ -1,6 +1,7 @@
 // pkilab request submit | list | show | approve | deny | resubmit
 #include <sstream>
 
+#include "ca/finding_json.hpp"
 #include "ca/keys/key_file.hpp"
 #include "ca/pipeline/server_keygen.hpp"
 #include "ca/x509/csr.hpp"

@@ -92,8 +92,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadName{"dns_partial_wildcard", "dns:w*.lab.test", "dns", "only allowed as the whole leftmost label"},
         BadName{"dns_bare_wildcard", "dns:*", "dns", "needs a domain"},
         BadName{"dns_long_label", "dns:" + std::string(64, 'a') + ".test", "dns", "label of 64 characters"},
-        BadName{"dns_too_long", "dns:" + std::string(60, 'a') + "." + std::string(60, 'b') + "." +
-                                    std::string(60, 'c') + "." + std::string(60, 'd') + ".test",
+        BadName{"dns_too_long", "dns:" + std::string(63, 'a') + "." + std::string(63, 'b') + "." +
+                                    std::string(63, 'c') + "." + std::string(63, 'd') + ".test",
                 "dns", "at most 253"},
         BadName{"dns_hyphen_edge", "dns:-www.lab.test", "dns", "starts or ends with '-'"},
         BadName{"dns_underscore", "dns:_acme.lab.test", "dns", "character '_' is not allowed"},

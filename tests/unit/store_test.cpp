@@ -127,6 +127,22 @@ TEST_F(SqliteStoreTest, RecordIntentOnExistingPendingRequest) {
     EXPECT_FALSE(store->find_request("root", id + 1));
 }
 
+TEST_F(SqliteStoreTest, RecordIntentOnResubmittedDeniedRequest) {
+    const auto id = store->add_request(new_request("root", "CN=a", RequestState::Denied), event("submit"));
+    IssuanceIntent intent = intent_for_new_request("root", "0d");
+    intent.request_id = id;
+    EXPECT_EQ(store->record_intent(intent), id);
+    store->record_issued(certificate("root", "0d", id), "issued", event("issue"));
+    EXPECT_EQ(store->find_request("root", id)->state, RequestState::Issued);
+}
+
+TEST_F(SqliteStoreTest, RecordIntentOnIssuedRequestIsConflict) {
+    const auto id = issue("root", "0e").request_id;
+    IssuanceIntent intent = intent_for_new_request("root", "0f");
+    intent.request_id = id;
+    EXPECT_THROW(store->record_intent(intent), ConflictError);
+}
+
 TEST_F(SqliteStoreTest, RecordIntentOnUnknownRequestIsNotFound) {
     IssuanceIntent intent = intent_for_new_request("root", "0c");
     intent.request_id = 7;

