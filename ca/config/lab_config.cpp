@@ -296,6 +296,9 @@ LabConfig parse_lab_config(std::string_view yaml_text, std::string_view filename
 }
 
 LabConfig load_lab_file(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw InputError(path.string(), "", "is a directory, not a lab file", "name the YAML file, e.g. lab/default/lab.yaml");
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw InputError(path.string(), "", std::string("cannot open the lab file: ") + std::strerror(errno),

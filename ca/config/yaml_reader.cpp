@@ -44,6 +44,13 @@ size_t edit_distance(std::string_view a, std::string_view b) {
     return d[a.size()][b.size()];
 }
 
+// The parser quotes the offending input, which may be any bytes; keep messages printable.
+std::string printable(std::string text) {
+    for (char& c : text)
+        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
+    return text;
+}
+
 }  // namespace
 
 std::string closest_word(std::string_view word, const std::vector<std::string_view>& candidates) {
@@ -67,10 +74,10 @@ Node Node::parse(std::string_view text, std::string_view filename) {
     try {
         docs = YAML::LoadAll(std::string(text));
     } catch (const YAML::ParserException& e) {
-        throw InputError(location(*name, e.mark), "", "YAML syntax error: " + e.msg,
+        throw InputError(location(*name, e.mark), "", "YAML syntax error: " + printable(e.msg),
                          "check indentation, quoting and brackets near this position");
     } catch (const YAML::Exception& e) {
-        throw InputError(location(*name, e.mark), "", "YAML error: " + e.msg);
+        throw InputError(location(*name, e.mark), "", "YAML error: " + printable(e.msg));
     }
     if (docs.size() > 1)
         throw InputError(location(*name, docs[1].Mark()), "", "more than one YAML document",

@@ -58,19 +58,18 @@ void version_v3(const LintContext& ctx, Findings& out) {
 void extension_decodes(const LintContext& ctx, Findings& out) {
     for (int i = 0; i < X509_get_ext_count(ctx.cert); ++i) {
         X509_EXTENSION* ext = X509_get_ext(ctx.cert, i);
-        if (X509V3_EXT_get(ext) == nullptr) continue;  // unknown to OpenSSL: nothing to check against
+        const X509V3_EXT_METHOD* method = X509V3_EXT_get(ext);
+        if (method == nullptr) continue;  // unknown to OpenSSL: nothing to check against
         void* value = nullptr;
         {
             ossl::ErrorMark mark;
             value = X509V3_EXT_d2i(ext);
         }
-        const ASN1_OBJECT* obj = X509_EXTENSION_get_object(ext);
         if (value == nullptr) {
-            error(out, std::string("extensions.") + OBJ_nid2sn(OBJ_obj2nid(obj)),
-                  "the extension's value does not decode", "fix the encoding of the extension");
+            error(out, std::string("extensions.") + OBJ_nid2sn(method->ext_nid), "the extension's value does not decode",
+                  "fix the encoding of the extension");
             continue;
         }
-        const X509V3_EXT_METHOD* method = X509V3_EXT_get(ext);
         if (method->it != nullptr)
             ASN1_item_free(static_cast<ASN1_VALUE*>(value), ASN1_ITEM_ptr(method->it));
         else

@@ -33,14 +33,16 @@ bool contains(ByteView haystack, std::string_view needle) {
 
 constexpr std::string_view kPemBegin = "-----BEGIN ";
 
-bool looks_like_pem(ByteView input) {
+ByteView skip_whitespace(ByteView input) {
     auto first = std::find_if_not(input.begin(), input.end(), is_space);
-    auto rest = as_chars(input.subspan(static_cast<size_t>(first - input.begin())));
-    return rest.starts_with(kPemBegin);
+    return input.subspan(static_cast<size_t>(first - input.begin()));
 }
+
+bool looks_like_pem(ByteView input) { return as_chars(skip_whitespace(input)).starts_with(kPemBegin); }
 
 // Exactly one "CERTIFICATE REQUEST" block with nothing but whitespace around it.
 Bytes pem_body(ByteView input) {
+    input = skip_whitespace(input);  // PEM_read_bio wants the BEGIN line at the start of a line
     const std::string hint = "send exactly one -----BEGIN CERTIFICATE REQUEST----- block";
     ossl::BioPtr bio(ossl::check(BIO_new_mem_buf(input.data(), static_cast<int>(input.size())), "BIO_new_mem_buf"));
     char* raw_name = nullptr;

@@ -88,9 +88,10 @@ TEST(PemParse, RefusesTrailingBytesInsidePemBody) {
 }
 
 TEST(PemParse, RefusesTruncatedDer) {
-    Bytes der = certificate_der(make_cert("one").get());
-    der.resize(der.size() - 10);
-    expect_error(der, "encoding", "not a valid DER certificate");
+    const Bytes der = certificate_der(make_cert("one").get());
+    ASSERT_GT(der.size(), 10u);
+    const Bytes truncated(der.begin(), der.end() - 10);
+    expect_error(truncated, "encoding", "not a valid DER certificate");
 }
 
 TEST(PemParse, RefusesTwoCertificatesWhereOneIsExpected) {

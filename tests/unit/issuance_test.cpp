@@ -1,0 +1,244 @@
+// The issuance pipeline through a real lab: issued, denied, pending, approve, deny,
+// resubmit, serial numbers, the stored record, and the audit trail.
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "ca/finding_json.hpp"
+#include "ca/pipeline/issuance.hpp"
+#include "ca/pipeline/revocation.hpp"
+#include "ca/x509/certificate_info.hpp"
+#include "ca/x509/pem.hpp"
+#include "lab_fixture.hpp"
+
+namespace pkilab::test {
+namespace {
+
+const Requester kAlice{"alice", "enrollee", "cli"};
+const Requester kOfficer{"olga", "officer", "cli"};
+
+bool has_code(const Findings& fs, const std::string& code) {
+    for (const auto& f : fs)
+        if (f.code == code) return true;
+    return false;
+}
+
+TEST(Issuance, IssuesAndStoresBeforeReturning) {
+    LabFixture fx;
+    IssuanceOutcome o = submit(fx.ctx(), {"WebServer", "", ec_csr("CN=www.lab.test", {dns("www.lab.test")}), kAlice});
+    ASSERT_EQ(o.state, RequestState::Issued) << (o.findings.empty() ? o.disposition : o.findings[0].message);
+    EXPECT_EQ(o.ca, "issuing");
+    EXPECT_EQ(o.request_id, 1);
+    ASSERT_TRUE(o.certificate);
+
+    auto stored = fx.lab().store().find_certificate("issuing", o.certificate->serial);
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->der, o.certificate->der);
+    auto req = fx.lab().store().find_request("issuing", o.request_id);
+    ASSERT_TRUE(req);
+    EXPECT_EQ(req->state, RequestState::Issued);
+    EXPECT_EQ(req->serial, o.certificate->serial);
+    EXPECT_EQ(req->requester.identity, "alice");
+}
+
+TEST(Issuance, CertificateCarriesTemplateAndCaDecisions) {
+    LabFixture fx;
+    IssuanceOutcome o = submit(fx.ctx(), {"WebServer", "", ec_csr("CN=www.lab.test", {dns("www.lab.test")}), kAlice});
+    ASSERT_TRUE(o.certificate);
+    ossl::X509Ptr cert = parse_certificate(o.certificate->der, "test");
+    CertificateInfo info = describe_certificate(cert.get());
+    EXPECT_EQ(info.subject, "CN=www.lab.test");
+    EXPECT_EQ(info.issuer, "CN=Test Issuing CA, O=pkilab tests");
+    ASSERT_EQ(info.sans.size(), 1u);
+    EXPECT_EQ(info.sans[0], dns("www.lab.test"));
+    EXPECT_EQ(info.extended_key_usage, std::vector<std::string>{"1.3.6.1.5.5.7.3.1"});
+    EXPECT_EQ(info.crl_urls, std::vector<std::string>{"http://127.0.0.1:8080/CertEnroll/issuing.crl"});
+    EXPECT_EQ(info.ocsp_urls, std::vector<std::string>{"http://127.0.0.1:8080/ocsp"});
+    EXPECT_EQ(info.ms_template, "WebServer");
+    EXPECT_EQ(info.not_before, fx.clock().now() - std::chrono::hours{1});
+    // Signed by the issuing CA's key.
+    EXPECT_EQ(X509_verify(cert.get(), X509_get0_pubkey(fx.lab().ca("issuing").certificate())), 1);
+    EXPECT_EQ(info.authority_key_id, to_hex(fx.lab().ca("issuing").key_id()));
+}
+
+TEST(Issuance, SerialsAreRandomPositiveAndUnique) {
+    LabFixture fx;
+    std::set<std::string> serials;
+    for (int i = 0; i < 20; ++i) {
+        IssuanceOutcome o = submit(fx.ctx(), {"WebServer", "", ec_csr("CN=s.lab.test", {dns("s.lab.test")}), kAlice});
+        ASSERT_TRUE(o.certificate);
+        ossl::X509Ptr cert = parse_certificate(o.certificate->der, "test");
+        const ASN1_INTEGER* serial = X509_get0_serialNumber(cert.get());
+        EXPECT_NE(ASN1_STRING_type(serial), V_ASN1_NEG_INTEGER);
+        // 128 random bits: at least 64 of them survive even a run of leading zero octets.
+        EXPECT_GE(ASN1_STRING_length(serial), 8);
+        EXPECT_LE(ASN1_STRING_length(serial), 20);
+        serials.insert(o.certificate->serial);
+    }
+    EXPECT_EQ(serials.size(), 20u);
+}
+
+TEST(Issuance, RequestIdsAreSequentialPerCa) {
+    LabFixture fx;
+    for (int i = 1; i <= 3; ++i) {
+        IssuanceOutcome o = submit(fx.ctx(), {"WebServer", "", ec_csr("CN=n.lab.test", {dns("n.lab.test")}), kAlice});
+        EXPECT_EQ(o.request_id, i);
+    }
+}
+
+TEST(Issuance, DeniedRequestKeepsEveryReason) {
+    LabFixture fx;
+    // P-521 is allowed by WebServer, email SANs are not, and a SAN outside the pattern is not.
+    IssuanceOutcome o = submit(fx.ctx(), {"Fixed", "", ec_csr("CN=x", {dns("evil.example.com"), GeneralName{NameType::Email, "a@lab.test"}}), kAlice});
+    EXPECT_EQ(o.state, RequestState::Denied);
+    EXPECT_FALSE(o.certificate);
+    EXPECT_TRUE(has_code(o.findings, "template.san.pattern"));
+    EXPECT_TRUE(has_code(o.findings, "template.san.type_not_allowed"));
+    auto req = fx.lab().store().find_request(o.ca, o.request_id);
+    ASSERT_TRUE(req);
+    EXPECT_EQ(req->state, RequestState::Denied);
+    EXPECT_NE(req->disposition.find("Denied by policy"), std::string::npos);
+    EXPECT_EQ(findings_from_json(req->findings_json).size(), o.findings.size());
+}
+
+TEST(Issuance, TemplateSubjectReplacesTheRequestedOne) {
+    LabFixture fx;
+    IssuanceOutcome o = submit(fx.ctx(), {"Fixed", "", ec_csr("CN=whatever, O=Requester", {dns("a.lab.test")}), kAlice});
+    ASSERT_TRUE(o.certificate);
+    ossl::X509Ptr cert = parse_certificate(o.certificate->der, "test");
+    EXPECT_EQ(describe_certificate(cert.get()).subject, "CN=fixed.lab.test, O=Fixed");
+}
+
+TEST(Issuance, PendingThenApprovedByOfficer) {
+    LabFixture fx;
+    IssuanceOutcome o = submit(fx.ctx(), {"Approved", "", ec_csr("CN=p.lab.test", {dns("p.lab.test")}), kAlice});
+    ASSERT_EQ(o.state, RequestState::Pending);
+    EXPECT_EQ(o.disposition, "Taken Under Submission");
+    EXPECT_FALSE(o.certificate);
+
+    IssuanceOutcome a = approve(fx.ctx(), o.ca, o.request_id, kOfficer);
+    EXPECT_EQ(a.state, RequestState::Issued);
+    EXPECT_EQ(a.request_id, o.request_id);
+    ASSERT_TRUE(a.certificate);
+    EXPECT_THROW(approve(fx.ctx(), o.ca, o.request_id, kOfficer), ConflictError);
+    EXPECT_THROW(deny(fx.ctx(), o.ca, o.request_id, kOfficer, "late"), ConflictError);
+}
+
+TEST(Issuance, PendingThenDeniedThenResubmitted) {
+    LabFixture fx;
+    IssuanceOutcome o = submit(fx.ctx(), {"Approved", "", ec_csr("CN=d.lab.test", {dns("d.lab.test")}), kAlice});
+    IssuanceOutcome d = deny(fx.ctx(), o.ca, o.request_id, kOfficer, "not ours");
+    EXPECT_EQ(d.state, RequestState::Denied);
+    EXPECT_EQ(d.disposition, "Denied by olga: not ours");
+    // A denied request resubmitted goes through policy again: this template pends it.
+    IssuanceOutcome r = resubmit(fx.ctx(), o.ca, o.request_id, kOfficer);
+    EXPECT_EQ(r.state, RequestState::Pending);
+    IssuanceOutcome r2 = resubmit(fx.ctx(), o.ca, o.request_id, kOfficer);
+    EXPECT_EQ(r2.state, RequestState::Issued);
+    EXPECT_THROW(resubmit(fx.ctx(), o.ca, o.request_id, kOfficer), ConflictError);
+}
+
+TEST(Issuance, ApproveUsesTheClockAtApprovalTime) {
+    LabFixture fx;
+    IssuanceOutcome o = submit(fx.ctx(), {"Approved", "", ec_csr("CN=t.lab.test", {dns("t.lab.test")}), kAlice});
+    fx.clock().advance(std::chrono::days{3});
+    IssuanceOutcome a = approve(fx.ctx(), o.ca, o.request_id, kOfficer);
+    ASSERT_TRUE(a.certificate);
+    ossl::X509Ptr cert = parse_certificate(a.certificate->der, "test");
+    EXPECT_EQ(describe_certificate(cert.get()).not_before, fx.clock().now() - std::chrono::hours{1});
+}
+
+TEST(Issuance, ValidityIsClampedToTheIssuer) {
+    LabFixture fx;
+    fx.clock().advance(std::chrono::days{365 * 4 + 200});  // the issuing CA has about 160 days left
+    IssuanceOutcome o = submit(fx.ctx(), {"WebServer", "", ec_csr("CN=late.lab.test", {dns("late.lab.test")}), kAlice});
+    ASSERT_TRUE(o.certificate);
+    EXPECT_TRUE(has_code(o.findings, "template.validity.clamped"));
+    ossl::X509Ptr cert = parse_certificate(o.certificate->der, "test");
+    EXPECT_EQ(describe_certificate(cert.get()).not_after,
+              from_asn1_time(X509_get0_notAfter(fx.lab().ca("issuing").certificate())));
+}
+
+TEST(Issuance, UnknownTemplateOrCaIsNamed) {
+    LabFixture fx;
+    Bytes csr = ec_csr("CN=u.lab.test", {dns("u.lab.test")});
+    try {
+        submit(fx.ctx(), {"NoSuchTemplate", "", csr, kAlice});
+        FAIL();
+    } catch (const NotFoundError& e) {
+        EXPECT_NE(std::string(e.what()).find("NoSuchTemplate"), std::string::npos);
+        EXPECT_NE(std::string(e.what()).find("WebServer"), std::string::npos);
+    }
+    EXPECT_THROW(submit(fx.ctx(), {"WebServer", "nope", csr, kAlice}), NotFoundError);
+    try {
+        submit(fx.ctx(), {"WebServer", "root", csr, kAlice});
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_NE(e.problem().find("does not issue template WebServer"), std::string::npos);
+    }
+}
+
+TEST(Issuance, EvaluateIsAPreflightWithoutSideEffects) {
+    LabFixture fx;
+    Evaluation e = evaluate(fx.ctx(), {"WebServer", "", ec_csr("CN=e.lab.test", {dns("e.lab.test")}), kAlice});
+    EXPECT_FALSE(has_errors(e.findings));
+    EXPECT_FALSE(e.tbs_der.empty());
+    EXPECT_TRUE(fx.lab().store().list_requests(RequestQuery{}).empty());
+}
+
+TEST(Issuance, EveryDecisionIsAudited) {
+    LabFixture fx;
+    submit(fx.ctx(), {"WebServer", "", ec_csr("CN=a.lab.test", {dns("a.lab.test")}), kAlice});
+    submit(fx.ctx(), {"Fixed", "", ec_csr("CN=b", {dns("b.example.com")}), kAlice});
+    EXPECT_THROW(submit(fx.ctx(), {"WebServer", "", Bytes{0x30, 0x03, 0x02, 0x01}, kAlice}), InputError);
+    std::set<std::string> actions;
+    for (const auto& e : fx.lab().store().list_audit(100)) actions.insert(e.action + ":" + e.outcome);
+    EXPECT_TRUE(actions.count("issue:ok"));
+    EXPECT_TRUE(actions.count("deny:denied"));
+    EXPECT_TRUE(actions.count("submit:rejected"));
+}
+
+TEST(Revocation, RevokeHoldReleaseLifecycle) {
+    LabFixture fx;
+    IssuanceOutcome o = submit(fx.ctx(), {"WebServer", "", ec_csr("CN=r.lab.test", {dns("r.lab.test")}), kAlice});
+    const std::string serial = o.certificate->serial;
+    EXPECT_EQ(hold(fx.ctx(), serial, kOfficer).status, CertStatus::OnHold);
+    EXPECT_EQ(release(fx.ctx(), serial, kOfficer).status, CertStatus::Valid);
+    EXPECT_THROW(release(fx.ctx(), serial, kOfficer), ConflictError);
+    CertificateRecord r = revoke(fx.ctx(), serial, RevocationReason::KeyCompromise, kOfficer);
+    EXPECT_EQ(r.status, CertStatus::Revoked);
+    ASSERT_TRUE(r.revocation);
+    EXPECT_EQ(r.revocation->revoked_at, fx.clock().now());
+    EXPECT_THROW(revoke(fx.ctx(), serial, RevocationReason::Superseded, kOfficer), ConflictError);
+    EXPECT_THROW(hold(fx.ctx(), serial, kOfficer), ConflictError);
+    // Upper case and colons name the same serial.
+    std::string upper;
+    for (char c : serial) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    EXPECT_EQ(find_certificate(fx.ctx(), upper).serial, serial);
+    EXPECT_THROW(find_certificate(fx.ctx(), "0102030405"), NotFoundError);
+}
+
+TEST(LabOnDisk, ReopenedLabHasTheSameCasAndClockOffset) {
+    LabFixture fx;
+    const std::string serial = describe_certificate(fx.lab().ca("issuing").certificate()).serial;
+    fx.lab().set_clock_offset(std::chrono::days{30}, "test");
+    auto again = Lab::open(fx.dir() / "state", fx.clock());
+    EXPECT_EQ(describe_certificate(again->ca("issuing").certificate()).serial, serial);
+    EXPECT_EQ(again->clock().now(), fx.clock().now() + std::chrono::days{30});
+    // CA keys are private to the owner.
+    auto mode = std::filesystem::status(ca_folder(fx.dir() / "state", "issuing") / "ca.key").permissions();
+    EXPECT_EQ(mode & (std::filesystem::perms::group_all | std::filesystem::perms::others_all), std::filesystem::perms::none);
+}
+
+TEST(LabOnDisk, OpeningAFolderWithoutALabSaysHowToMakeOne) {
+    FixedClock clock(Time{});
+    try {
+        Lab::open("/nonexistent/pkilab", clock);
+        FAIL();
+    } catch (const NotFoundError& e) {
+        EXPECT_NE(std::string(e.what()).find("pkilab lab up"), std::string::npos);
+    }
+}
+
+}  // namespace
+}  // namespace pkilab::test
