@@ -39,7 +39,7 @@ public:
     Node require(std::string_view key) const;             // absent: InputError at this map
 
     std::vector<Node> list() const;  // expects a sequence
-    std::string str() const;         // any non-empty-or-empty scalar, as written
+    std::string str() const;         // any scalar, as written (numbers and true/false too)
     bool boolean() const;            // exactly true or false (unquoted)
     long long integer(long long min, long long max) const;
     std::vector<std::string> str_list() const;  // a sequence of scalars

@@ -88,7 +88,9 @@ const char* to_string(KeyAlgorithm a) {
 
 KeySpec parse_key_spec(std::string_view text, std::string_view field) {
     const std::string t = lower(text);
-    const std::string quoted = "'" + std::string(text) + "'";
+    std::string shown;
+    for (char c : text.substr(0, 40)) shown.push_back(c >= 0x20 && c < 0x7f ? c : '?');
+    const std::string quoted = "'" + shown + "'";
     if (t == "ed25519") return KeySpec{KeyAlgorithm::Ed25519, 0, ""};
 
     std::string_view rest = t;

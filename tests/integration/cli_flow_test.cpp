@@ -209,30 +209,22 @@ TEST_F(CliFlow, ClockAdvanceAgesCertificates) {
 }
 
 TEST_F(CliFlow, PendingRequestIsApprovedByAnOfficer) {
-    const std::string lab = (dir / "pend.yaml").string();
-    std::string text = slurp(kDefaultLab);
-    text += R"(
-  - name: ApprovedWeb
-    base: WebServer
-    display_name: Web Server (manager approval)
-    issuance: {pend_all_requests: true}
-)";
-    spit(lab, text);
-    RunResult v = pkilab("lab validate " + quote(lab));
-    if (v.exit_code != 0) GTEST_SKIP() << "the default lab has no open templates list to extend: " << v.out;
-    std::string with_ca = slurp(lab);
-    lab_up(lab);
-    (void)with_ca;
+    lab_up(std::string(PKILAB_TEST_DATA) + "/labs/approval.yaml");
     const std::string csr = openssl_csr("p", "/CN=p.lab.test", "DNS:p.lab.test");
-    RunResult r = pkilab("--json request submit --template ApprovedWeb --csr " + quote(csr));
-    if (r.out.find("does not issue") != std::string::npos) GTEST_SKIP() << "ApprovedWeb not published";
-    nlohmann::json j = nlohmann::json::parse(r.out);
+    nlohmann::json j = pkilab_json("request submit --template ApprovedWeb --csr " + quote(csr));
     ASSERT_EQ(j["state"], "pending") << j.dump(2);
+    EXPECT_EQ(j["disposition"], "Taken Under Submission");
     const std::string id = std::to_string(j["request_id"].get<int>());
-    nlohmann::json approved = pkilab_json("request approve " + id + " --ca " + j["ca"].get<std::string>());
+    nlohmann::json listed = pkilab_json("request list --state pending");
+    ASSERT_EQ(listed.size(), 1u) << listed.dump(2);
+    const std::string cert = (dir / "p.pem").string();
+    nlohmann::json approved = pkilab_json("request approve " + id);
     EXPECT_EQ(approved["state"], "issued") << approved.dump(2);
-    RunResult twice = pkilab("request approve " + id + " --ca " + j["ca"].get<std::string>());
+    RunResult twice = pkilab("request approve " + id);
     EXPECT_EQ(twice.exit_code, 2) << twice.out;
+    EXPECT_NE(twice.out.find("only pending requests"), std::string::npos) << twice.out;
+    ASSERT_EQ(pkilab("cert export " + approved["serial"].get<std::string>() + " --out " + quote(cert)).exit_code, 0);
+    expect_verifies_everywhere(cert);
 }
 
 TEST_F(CliFlow, ServerSideKeygenMakesAPkcs12) {
@@ -242,9 +234,19 @@ TEST_F(CliFlow, ServerSideKeygenMakesAPkcs12) {
                       "--san dns:pool.lab.test --san dns:sip.lab.test --p12-out " + quote((dir / "pool.p12").string()));
     ASSERT_EQ(r.exit_code, 0) << r.out;
     RunResult p12 = run("openssl pkcs12 -in " + quote((dir / "pool.p12").string()) +
-                        " -passin pass:secret-for-test -nodes -info 2>&1 | head -50");
+                        " -passin pass:secret-for-test -nodes -info");
+    EXPECT_EQ(p12.exit_code, 0) << p12.out;
     EXPECT_NE(p12.out.find("BEGIN PRIVATE KEY"), std::string::npos) << p12.out;
     EXPECT_NE(p12.out.find("CN = pool.lab.test"), std::string::npos) << p12.out;
+    EXPECT_NE(p12.out.find("PBES2, PBKDF2, AES-256-CBC"), std::string::npos) << p12.out;
+    RunResult wrong = run("openssl pkcs12 -in " + quote((dir / "pool.p12").string()) + " -passin pass:wrong -nodes -noout");
+    EXPECT_NE(wrong.exit_code, 0) << wrong.out;
+    // A template that does not allow it refuses, naming the template.
+    RunResult refused = run("PKILAB_P12_PASSWORD=x " + quote(kPkilab) + " --state " + quote(state()) +
+                            " request submit --template WebServer --keygen --subject 'CN=w.lab.test' --san dns:w.lab.test"
+                            " --p12-out " + quote((dir / "w.p12").string()));
+    EXPECT_EQ(refused.exit_code, 2) << refused.out;
+    EXPECT_NE(refused.out.find("does not allow server-side key generation"), std::string::npos) << refused.out;
 }
 
 TEST_F(CliFlow, KeyAndCsrHelpersFeedTheCa) {
