@@ -233,6 +233,12 @@ LabUpReport lab_up(const fs::path& state_dir, const fs::path& lab_file, const Cl
             cert = std::move(made.cert);
             line.created = true;
         }
+        if (c.signature.hash == HashAlgorithm::Sha1)
+            line.warnings.push_back("CA " + c.name + " signs with SHA-1 (legacy simulation): current browsers, "
+                                    "Windows and OpenSSL at security level 1+ reject SHA-1 signatures");
+        if (c.signature.rsa_pss)
+            line.warnings.push_back("CA " + c.name + " signs with RSASSA-PSS: some products (Lync/Skype for Business, "
+                                    "older Java and Windows components) reject PSS-signed certificates");
         const CertificateInfo info = describe_certificate(cert.get());
         line.subject = info.subject;
         line.serial = info.serial;

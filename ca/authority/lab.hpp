@@ -63,6 +63,7 @@ struct LabUpReport {
         std::string subject;
         std::string serial;
         std::vector<std::string> differences;  // lab file vs the CA that exists
+        std::vector<std::string> warnings;     // legacy choices the lab file made on purpose
     };
     std::filesystem::path state_dir;
     std::filesystem::path lab_file;

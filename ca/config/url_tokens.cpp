@@ -1,4 +1,5 @@
 #include "ca/config/url_tokens.hpp"
+#include "ca/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -45,14 +46,6 @@ constexpr std::array<NamedToken, 10> kNamedTokens{{
 constexpr std::string_view kTokenHint =
     "use <ServerDNSName> <ServerShortName> <CaName> <CertificateName> <CATruncatedName> "
     "<CRLNameSuffix> <DeltaCRLAllowed> (or %1 %2 %3 %4 %7 %8 %9); write %% for a literal '%'";
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 [[noreturn]] void refuse_ldap(std::string_view token, std::string_view where) {
     throw InputError(std::string(where), "",

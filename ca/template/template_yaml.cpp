@@ -1,4 +1,5 @@
 #include "ca/template/template_yaml.hpp"
+#include "ca/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -15,16 +16,6 @@ namespace {
 using yaml::Node;
 
 using yaml::at;
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-
-std::string upper(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return s;
-}
 
 // Extensions the CA writes itself from other template keys; a raw copy would duplicate them.
 constexpr std::array<std::pair<std::string_view, std::string_view>, 15> kManagedExtensions{{
@@ -67,7 +58,7 @@ Duration parse_positive_duration(const Node& node, bool allow_zero) {
 }
 
 std::string normalize_curve(const Node& node) {
-    const std::string word = lower(node.str());
+    const std::string word = ascii_lower(node.str());
     if (word == "p-256" || word == "p256" || word == "secp256r1" || word == "prime256v1") return "P-256";
     if (word == "p-384" || word == "p384" || word == "secp384r1") return "P-384";
     if (word == "p-521" || word == "p521" || word == "secp521r1") return "P-521";
@@ -102,7 +93,7 @@ void read_subject(const Node& n, CertificateTemplate& t) {
     if (auto req = n.get("require")) {
         t.required_subject_attributes.clear();
         for (const auto& item : req->list()) {
-            const std::string name = upper(item.str());
+            const std::string name = ascii_upper(item.str());
             // parse_dn owns the attribute table; a throwaway value checks the name against it.
             at(item, [&] { parse_dn(name + "=AA", item.where(), item.path()); });
             t.required_subject_attributes.push_back(name);
@@ -319,7 +310,7 @@ void read_server_keygen(const Node& n, CertificateTemplate& t) {
 void check_consistency(const Node& n, const CertificateTemplate& t) {
     auto node_for = [&](std::string_view key) { return n.has(key) ? n.require(key) : n; };
     const bool cert_sign = std::any_of(t.key_usage.begin(), t.key_usage.end(),
-                                       [](const std::string& u) { return lower(u) == "keycertsign"; });
+                                       [](const std::string& u) { return ascii_lower(u) == "keycertsign"; });
     // RFC 5280 4.2.1.9: keyCertSign if and only if cA.
     if (cert_sign && !t.is_ca)
         node_for("key_usage").fail("keyCertSign needs basic_constraints.ca: true (RFC 5280 4.2.1.9)",

@@ -1,4 +1,5 @@
 #include "ca/x509/general_name.hpp"
+#include "ca/text.hpp"
 
 #include <arpa/inet.h>
 
@@ -27,47 +28,6 @@ constexpr size_t kMaxEmailLocal = 64;
 constexpr size_t kMaxUri = 4096;
 constexpr size_t kMaxUpn = 1024;
 constexpr size_t kMaxOtherDer = 4096;
-
-std::string printable(std::string_view s) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (c >= 0x20 && c < 0x7f) {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out += "\\x";
-            out.push_back(kHex[c >> 4]);
-            out.push_back(kHex[c & 15]);
-        }
-    }
-    return out;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-// Dotted OID syntax: at least two arcs, the first 0..2, no leading zeros.
-bool is_dotted_oid(std::string_view s) {
-    if (s.empty() || s.size() > 200) return false;
-    int arcs = 0;
-    size_t start = 0;
-    while (true) {
-        size_t dot = s.find('.', start);
-        std::string_view arc = s.substr(start, dot == std::string_view::npos ? s.npos : dot - start);
-        if (arc.empty() || (arc.size() > 1 && arc[0] == '0')) return false;
-        for (char c : arc)
-            if (c < '0' || c > '9') return false;
-        if (arcs == 0 && (arc.size() != 1 || arc[0] > '2')) return false;
-        ++arcs;
-        if (dot == std::string_view::npos) break;
-        start = dot + 1;
-    }
-    return arcs >= 2;
-}
 
 class Checker {
 public:
@@ -334,7 +294,7 @@ const char* to_string(NameType t) {
 }
 
 NameType parse_name_type(std::string_view word, std::string_view where) {
-    const std::string w = lower(word);
+    const std::string w = ascii_lower(word);
     if (w == "dns") return NameType::Dns;
     if (w == "ip" || w == "ipaddress") return NameType::Ip;
     if (w == "email" || w == "rfc822") return NameType::Email;

@@ -1,4 +1,5 @@
 #include "ca/x509/name.hpp"
+#include "ca/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -90,29 +91,6 @@ const Attribute* attribute_by_nid(int nid) {
     return nullptr;
 }
 
-// Bytes outside printable ASCII become \xHH, so that hostile input cannot garble a message.
-std::string printable(std::string_view s) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (c >= 0x20 && c < 0x7f) {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out += "\\x";
-            out.push_back(kHex[c >> 4]);
-            out.push_back(kHex[c & 15]);
-        }
-    }
-    return out;
-}
-
-std::string upper(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return out;
-}
-
 int hex_digit(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -155,25 +133,6 @@ std::optional<std::u32string> decode_utf8(std::string_view s) {
 bool is_printable_string_char(char c) {
     if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
     return std::string_view(" '()+,-./:=?").find(c) != std::string_view::npos;
-}
-
-// Dotted OID syntax: at least two arcs, the first 0..2, no leading zeros.
-bool is_dotted_oid(std::string_view s) {
-    if (s.empty() || s.size() > 200) return false;
-    int arcs = 0;
-    size_t start = 0;
-    while (true) {
-        size_t dot = s.find('.', start);
-        std::string_view arc = s.substr(start, dot == std::string_view::npos ? s.npos : dot - start);
-        if (arc.empty() || (arc.size() > 1 && arc[0] == '0')) return false;
-        for (char c : arc)
-            if (c < '0' || c > '9') return false;
-        if (arcs == 0 && (arc.size() != 1 || arc[0] > '2')) return false;
-        ++arcs;
-        if (dot == std::string_view::npos) break;
-        start = dot + 1;
-    }
-    return arcs >= 2;
 }
 
 struct Ava {
@@ -309,7 +268,7 @@ std::string join_field(std::string_view field, std::string_view attr) {
 }
 
 Resolved resolve_type(std::string_view type, std::string_view where, std::string_view field) {
-    const std::string up = upper(type);
+    const std::string up = ascii_upper(type);
     for (const auto& a : kAliases)
         if (up == a.name) return Resolved{*attribute_by_nid(a.nid), nullptr};
     if (!type.empty() && type[0] >= '0' && type[0] <= '9') {
@@ -355,7 +314,7 @@ std::string check_value(const Attribute& attr, std::string_view type, std::strin
             if (!letters)
                 fail("country must be exactly two letters (ISO 3166), got '" + printable(value) + "'",
                      "e.g. C=US");
-            return upper(value);
+            return ascii_upper(value);
         }
         case StringKind::Printable:
             for (char c : value)

@@ -1,5 +1,6 @@
 // pkilab lab up | validate
 #include <filesystem>
+#include <iostream>
 #include <sstream>
 
 #include "ca/config/lab_config.hpp"
@@ -24,7 +25,9 @@ void lab_up_command(Cli& cli, const std::string& file) {
     if (r.lab_file_changed) human << "  the lab file changed since the last `lab up`: templates and URLs now follow it\n";
     for (const auto& ca : r.cas) {
         cas.push_back({{"name", ca.name}, {"created", ca.created}, {"subject", ca.subject}, {"serial", ca.serial},
-                       {"differences", ca.differences}});
+                       {"differences", ca.differences}, {"warnings", ca.warnings}});
+        // Legacy choices are loud on stderr even with --json: they are easy to forget in a lab file.
+        for (const auto& w : ca.warnings) std::cerr << "pkilab: WARNING: " << w << "\n";
         human << "  CA " << ca.name << (ca.created ? " (created)" : " (exists)") << ": " << ca.subject << "\n";
         for (const auto& d : ca.differences)
             human << "    warning: " << d << "; the existing CA is kept (make a new state folder to start over)\n";

@@ -262,6 +262,30 @@ TEST_F(CliFlow, KeyAndCsrHelpersFeedTheCa) {
     expect_verifies_everywhere(cert);
 }
 
+TEST_F(CliFlow, PssAndSha1CasAreLoudAndPssChainsVerify) {
+    const std::string lab = std::string(PKILAB_TEST_DATA) + "/labs/legacy.yaml";
+    RunResult up = pkilab("lab up " + quote(lab));
+    ASSERT_EQ(up.exit_code, 0) << up.out;
+    EXPECT_NE(up.out.find("WARNING: CA sha1-issuing-ca signs with SHA-1"), std::string::npos) << up.out;
+    EXPECT_NE(up.out.find("WARNING: CA lab-issuing-ca signs with RSASSA-PSS"), std::string::npos) << up.out;
+    ASSERT_EQ(pkilab("ca export lab-root-ca --out " + quote((dir / "root.pem").string())).exit_code, 0);
+    ASSERT_EQ(pkilab("ca export lab-issuing-ca --chain --out " + quote((dir / "chain.pem").string())).exit_code, 0);
+    ASSERT_EQ(pkilab("ca export lab-issuing-ca --out " + quote((dir / "issuing.pem").string())).exit_code, 0);
+
+    const std::string csr = openssl_csr("pss", "/CN=pss.lab.test", "DNS:pss.lab.test", "-newkey rsa:2048");
+    const std::string cert = (dir / "pss.pem").string();
+    nlohmann::json j = pkilab_json("request submit --template WebServer --ca lab-issuing-ca --csr " + quote(csr) + " --out " + quote(cert));
+    ASSERT_EQ(j["state"], "issued") << j.dump(2);
+    RunResult text = run("openssl x509 -noout -text -in " + quote(cert));
+    EXPECT_NE(text.out.find("Signature Algorithm: rsassaPss"), std::string::npos) << text.out;
+    expect_verifies_everywhere(cert);
+
+    const std::string sha1 = (dir / "sha1.pem").string();
+    nlohmann::json k = pkilab_json("request submit --template WebServer --ca sha1-issuing-ca --csr " + quote(csr) + " --out " + quote(sha1));
+    ASSERT_EQ(k["state"], "issued") << k.dump(2);
+    EXPECT_NE(run("openssl x509 -noout -text -in " + quote(sha1)).out.find("sha1WithRSAEncryption"), std::string::npos);
+}
+
 TEST_F(CliFlow, MissingLabGivesAClearError) {
     RunResult r = pkilab("ca list");
     EXPECT_EQ(r.exit_code, 2) << r.out;

@@ -180,7 +180,7 @@ TEST(ParseCsr, RefusesBadSignature) {
 
 TEST(ParseCsr, RefusesTruncatedDer) {
     Bytes der = good_der();
-    der.resize(der.size() - 10);
+    der.erase(der.end() - 10, der.end());
     expect_problem(parse_error(der), "encoding", "DER does not parse");
 }
 
