@@ -225,8 +225,13 @@ OtherValue parse_other(std::string_view v, const Checker& check) {
     }
     if (der.size() > kMaxOtherDer) check.fail("otherName value is larger than 4096 bytes");
     OtherValue out;
-    out.oid.reset(OBJ_txt2obj(std::string(oid).c_str(), 1));
-    ossl::check(out.oid.get(), "parsing an otherName OID");
+    {
+        ossl::ErrorMark mark;  // OpenSSL refuses arcs X.660 does not allow ("1.99999", "3.1")
+        out.oid.reset(OBJ_txt2obj(std::string(oid).c_str(), 1));
+    }
+    if (!out.oid)
+        check.fail("'" + printable(oid) + "' is not a valid OID (the first arc must be 0, 1 or 2, "
+                   "and under 0 or 1 the second arc below 40)");
     const unsigned char* p = der.data();
     {
         ossl::ErrorMark mark;

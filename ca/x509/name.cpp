@@ -276,8 +276,16 @@ Resolved resolve_type(std::string_view type, std::string_view where, std::string
             throw InputError(std::string(where), std::string(field),
                              "'" + printable(type) + "' is not a valid dotted OID",
                              "write an OID as e.g. 2.5.4.3");
-        ossl::Asn1ObjectPtr obj(OBJ_txt2obj(std::string(type).c_str(), 1));
-        ossl::check(obj.get(), "parsing an attribute OID");
+        ossl::Asn1ObjectPtr obj;
+        {
+            ossl::ErrorMark mark;  // OpenSSL refuses arcs X.660 does not allow ("1.99999", "3.1")
+            obj.reset(OBJ_txt2obj(std::string(type).c_str(), 1));
+        }
+        if (!obj)
+            throw InputError(std::string(where), std::string(field),
+                             "'" + printable(type) + "' is not a valid OID (the first arc must be 0, 1 or 2, "
+                             "and under 0 or 1 the second arc below 40)",
+                             "write an OID as e.g. 2.5.4.3");
         if (const Attribute* known = attribute_by_nid(OBJ_obj2nid(obj.get())))
             return Resolved{*known, nullptr};
         return Resolved{Attribute{NID_undef, "", kDefaultMaxChars, StringKind::Utf8},

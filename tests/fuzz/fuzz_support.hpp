@@ -27,9 +27,10 @@ inline void require(bool ok, std::string_view what) {
 // Runs `f`; true when it returned, false when it rejected the input the expected way.
 template <class F>
 bool accepts(F&& f) {
+    bool ok = false;
     try {
         f();
-        return true;
+        ok = true;
     } catch (const InputError&) {
     } catch (const NotFoundError&) {
     } catch (const ConflictError&) {
@@ -40,9 +41,9 @@ bool accepts(F&& f) {
     } catch (...) {
         finding("unknown exception escaped", "");
     }
-    // Each input starts from a clean OpenSSL error queue, whatever the parser left behind.
+    // The next input starts from a clean OpenSSL error queue, whatever this one left behind.
     ERR_clear_error();
-    return false;
+    return ok;
 }
 
 }  // namespace pkilab::fuzz

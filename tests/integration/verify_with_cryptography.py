@@ -35,16 +35,33 @@ def verify_signature(cert, issuer):
     sig_oid = cert.signature_algorithm_oid.dotted_string
     if isinstance(key, rsa.RSAPublicKey):
         if sig_oid == "1.2.840.113549.1.1.10":  # RSASSA-PSS
-            pad = padding.PSS(mgf=padding.MGF1(cert.signature_hash_algorithm), salt_length=padding.PSS.AUTO)
+            verify_pss(cert, key)
         else:
-            pad = padding.PKCS1v15()
-        key.verify(cert.signature, cert.tbs_certificate_bytes, pad, cert.signature_hash_algorithm)
+            key.verify(cert.signature, cert.tbs_certificate_bytes, padding.PKCS1v15(), cert.signature_hash_algorithm)
     elif isinstance(key, ec.EllipticCurvePublicKey):
         key.verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(cert.signature_hash_algorithm))
     elif isinstance(key, ed25519.Ed25519PublicKey):
         key.verify(cert.signature, cert.tbs_certificate_bytes)
     else:
         raise ValueError("unsupported issuer key type %r" % type(key))
+
+
+def verify_pss(cert, key):
+    # cryptography < 41 cannot read the hash from the PSS parameters; the signature can only
+    # verify under the hash it was made with, so trying each SHA-2 hash is still a full check.
+    try:
+        hashes_to_try = [cert.signature_hash_algorithm]
+    except Exception:  # noqa: BLE001 - UnsupportedAlgorithm on old versions
+        hashes_to_try = [hashes.SHA256(), hashes.SHA384(), hashes.SHA512()]
+    last = None
+    for h in hashes_to_try:
+        try:
+            key.verify(cert.signature, cert.tbs_certificate_bytes,
+                       padding.PSS(mgf=padding.MGF1(h), salt_length=padding.PSS.AUTO), h)
+            return
+        except Exception as e:  # noqa: BLE001
+            last = e
+    raise ValueError("RSASSA-PSS signature does not verify: %r" % last)
 
 
 def ext(cert, cls):
