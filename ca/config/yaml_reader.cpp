@@ -4,6 +4,10 @@
 #include <cctype>
 #include <charconv>
 #include <set>
+#include <sstream>
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 
 #include "ca/errors.hpp"
 
@@ -51,6 +55,52 @@ std::string printable(std::string text) {
     return text;
 }
 
+// Sees where each document and its root node start; ignores everything else.
+class DocumentStarts final : public YAML::EventHandler {
+public:
+    std::vector<YAML::Mark> starts, roots;
+    void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override { node(mark); }
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+        node(mark);
+    }
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+        node(mark);
+    }
+    void OnMapEnd() override {}
+
+private:
+    void node(const YAML::Mark& mark) {
+        if (roots.size() < starts.size()) roots.push_back(mark);
+    }
+};
+
+// YAML::LoadAll loops forever, allocating, on some malformed input such as a stray ','
+// (yaml-cpp 0.7, jbeder/yaml-cpp#1040): look at two documents at most, then load the first.
+YAML::Node load_single_document(const std::string& text, const std::string& filename) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentStarts seen;
+    while (seen.starts.size() < 2 && parser.HandleNextDocument(seen)) {}
+    if (seen.starts.size() > 1) {
+        const YAML::Mark& second = seen.starts[1];
+        // Without a '---' the "document" is the parser stuck on a token it cannot use.
+        const size_t at = second.pos < 0 ? text.size() : std::min(text.size(), static_cast<size_t>(second.pos));
+        if (text.compare(at, 3, "---") != 0)
+            throw InputError(location(filename, second), "", "YAML syntax error: unexpected '" +
+                             printable(text.substr(at, 1)) + "'",
+                             "check indentation, quoting and brackets near this position");
+        throw InputError(location(filename, seen.roots.size() > 1 ? seen.roots[1] : second), "",
+                         "more than one YAML document",
+                         "keep everything in one document: remove the '---' separator");
+    }
+    return YAML::Load(text);
+}
+
 }  // namespace
 
 std::string closest_word(std::string_view word, const std::vector<std::string_view>& candidates) {
@@ -70,19 +120,15 @@ std::string closest_word(std::string_view word, const std::vector<std::string_vi
 
 Node Node::parse(std::string_view text, std::string_view filename) {
     auto name = std::make_shared<const std::string>(filename);
-    std::vector<YAML::Node> docs;
+    YAML::Node root;
     try {
-        docs = YAML::LoadAll(std::string(text));
+        root = load_single_document(std::string(text), *name);
     } catch (const YAML::ParserException& e) {
         throw InputError(location(*name, e.mark), "", "YAML syntax error: " + printable(e.msg),
                          "check indentation, quoting and brackets near this position");
     } catch (const YAML::Exception& e) {
         throw InputError(location(*name, e.mark), "", "YAML error: " + printable(e.msg));
     }
-    if (docs.size() > 1)
-        throw InputError(location(*name, docs[1].Mark()), "", "more than one YAML document",
-                         "keep everything in one document: remove the '---' separator");
-    YAML::Node root = docs.empty() ? YAML::Node() : docs[0];
     return Node(root, name, "", root.Mark());
 }
 

@@ -10,6 +10,7 @@
 #include "ca/pipeline/template_rules.hpp"
 #include "ca/x509/certificate_info.hpp"
 #include "ca/x509/csr.hpp"
+#include "ca/x509/name.hpp"
 #include "ca/x509/pem.hpp"
 
 namespace pkilab {
@@ -24,6 +25,7 @@ struct Decision {
     Findings findings;
     Serial serial;
     ossl::X509Ptr tbs;
+    std::vector<GeneralName> sans;  // the names written into the certificate
 };
 
 Decision decide(const CertificateAuthority& ca, const CertificateTemplate& tmpl, const ParsedCsr& csr, Time now) {
@@ -36,6 +38,7 @@ Decision decide(const CertificateAuthority& ca, const CertificateTemplate& tmpl,
     Findings lint = run_lint(LintContext{tbs.cert.get(), ca.certificate()});
     d.findings.insert(d.findings.end(), lint.begin(), lint.end());
     d.tbs = std::move(tbs.cert);
+    if (tmpl.san_from_request_extension) d.sans = csr.sans;
     return d;
 }
 
@@ -106,7 +109,7 @@ NewRequest request_record(const CertificateAuthority& ca, const CertificateTempl
 
 // Records the intent, signs, records the certificate: in that order, so that whatever is
 // handed out is in the store, and whatever was signed can be traced even after a crash.
-IssuanceOutcome sign_and_record(const IssuanceContext& ctx, const CertificateAuthority& ca,
+IssuanceTicket sign_and_record(const IssuanceContext& ctx, const CertificateAuthority& ca,
                                 const CertificateTemplate& tmpl, Decision decision, NewRequest record,
                                 std::optional<std::int64_t> existing_id, const std::string& actor) {
     X509* cert = decision.tbs.get();
@@ -125,23 +128,23 @@ IssuanceOutcome sign_and_record(const IssuanceContext& ctx, const CertificateAut
     }
 
     ca.sign(cert);
-    const CertificateInfo info = describe_certificate(cert);
+    // The record's facts come from what was just built, not from re-parsing the certificate.
     CertificateRecord stored;
     stored.ca = ca.name();
     stored.serial = decision.serial.hex;
     stored.request_id = id;
-    stored.subject = info.subject;
-    for (const auto& n : info.sans) stored.sans.push_back(to_string(n));
+    stored.subject = format_dn(X509_get_subject_name(cert));
+    for (const auto& n : decision.sans) stored.sans.push_back(to_string(n));
     stored.template_name = tmpl.name;
-    stored.not_before = info.not_before;
-    stored.not_after = info.not_after;
+    stored.not_before = from_asn1_time(X509_get0_notBefore(cert));
+    stored.not_after = from_asn1_time(X509_get0_notAfter(cert));
     stored.issued_at = record.at;
     stored.der = certificate_der(cert);
 
     AuditEvent e = event(actor, "issue", ca.name(), "ok", "serial " + stored.serial, record.at);
     e.request_id = id;
     e.serial = stored.serial;
-    ctx.store.record_issued(stored, "Issued", e);
+    std::future<void> durable = ctx.store.record_issued_async(stored, "Issued", e);
 
     IssuanceOutcome out;
     out.state = RequestState::Issued;
@@ -150,7 +153,7 @@ IssuanceOutcome sign_and_record(const IssuanceContext& ctx, const CertificateAut
     out.disposition = "Issued";
     out.findings = std::move(decision.findings);
     out.certificate = IssuedCertificate{stored.serial, std::move(stored.der)};
-    return out;
+    return IssuanceTicket(std::move(out), std::move(durable));
 }
 
 IssuanceOutcome not_issued(std::string ca, std::int64_t id, RequestState state, std::string disposition,
@@ -182,7 +185,7 @@ IssuanceOutcome redecide(const IssuanceContext& ctx, const RequestRecord& stored
     if (has_errors(decision.findings)) return set_state(RequestState::Denied, denial_message(decision.findings), "deny");
     if (honour_pending && tmpl.pend_all_requests) return set_state(RequestState::Pending, "Taken Under Submission", "pend");
     NewRequest record = request_record(ca, tmpl, stored.requester, csr, decision.findings, now);
-    return sign_and_record(ctx, ca, tmpl, std::move(decision), std::move(record), stored.id, officer.identity);
+    return sign_and_record(ctx, ca, tmpl, std::move(decision), std::move(record), stored.id, officer.identity).wait();
 }
 
 RequestRecord stored_request(const IssuanceContext& ctx, const std::string& ca, std::int64_t id) {
@@ -208,7 +211,16 @@ const CertificateTemplate& find_template(const IssuanceContext& ctx, std::string
     throw NotFoundError("no template named '" + std::string(name) + "' (templates: " + names + ")");
 }
 
+IssuanceOutcome IssuanceTicket::wait() {
+    if (durable_.valid()) durable_.get();
+    return std::move(outcome_);
+}
+
 IssuanceOutcome submit(const IssuanceContext& ctx, const EnrollmentRequest& request) {
+    return submit_pipelined(ctx, request).wait();
+}
+
+IssuanceTicket submit_pipelined(const IssuanceContext& ctx, const EnrollmentRequest& request) {
     const Time now = ctx.clock.now();
     const Requester& who = request.requester;
     const ParsedCsr csr = parse_csr_audited(ctx, request.csr, who, request.ca, now);
@@ -222,14 +234,14 @@ IssuanceOutcome submit(const IssuanceContext& ctx, const EnrollmentRequest& requ
         record.state = RequestState::Denied;
         record.disposition = denial_message(decision.findings);
         std::int64_t id = ctx.store.add_request(record, event(who.identity, "deny", ca.name(), "denied", record.disposition, now));
-        return not_issued(ca.name(), id, RequestState::Denied, record.disposition, std::move(decision.findings));
+        return IssuanceTicket(not_issued(ca.name(), id, RequestState::Denied, record.disposition, std::move(decision.findings)), {});
     }
     if (tmpl.pend_all_requests) {
         record.state = RequestState::Pending;
         record.disposition = "Taken Under Submission";
         std::int64_t id = ctx.store.add_request(record, event(who.identity, "pend", ca.name(), "pending",
                                                               "template requires CA manager approval", now));
-        return not_issued(ca.name(), id, RequestState::Pending, record.disposition, std::move(decision.findings));
+        return IssuanceTicket(not_issued(ca.name(), id, RequestState::Pending, record.disposition, std::move(decision.findings)), {});
     }
     return sign_and_record(ctx, ca, tmpl, std::move(decision), std::move(record), std::nullopt, who.identity);
 }

@@ -2,6 +2,7 @@
 // The issuance pipeline: one path from a request to a stored certificate, used by every
 // front end (CLI now; certsrv, REST, EST, ACME, SCEP, CMP later).
 #include <cstdint>
+#include <future>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,10 +54,28 @@ struct Evaluation {
     Bytes tbs_der;  // the certificate the CA would sign (empty when refused before it was built)
 };
 
+// A submission that has been decided (and, when issued, signed and handed to the store),
+// waiting for the store to confirm that it is durable. wait() releases the outcome only
+// then, so a certificate can never reach anyone before it is on disk. Holding several
+// tickets lets one thread keep issuing while earlier certificates are being synced.
+class IssuanceTicket {
+public:
+    IssuanceTicket(IssuanceOutcome outcome, std::future<void> durable)
+        : outcome_(std::move(outcome)), durable_(std::move(durable)) {}
+    // Once only. Rethrows the store's failure (the certificate is then not issued).
+    IssuanceOutcome wait();
+
+private:
+    IssuanceOutcome outcome_;
+    std::future<void> durable_;  // not valid() when the outcome was durable already
+};
+
 // Submits a new request. Throws InputError for a request that cannot be read (bad CSR,
 // unknown template, CA that does not issue it), after recording that in the audit trail.
 // A policy refusal is not an exception: it comes back as state Denied with its findings.
 IssuanceOutcome submit(const IssuanceContext& ctx, const EnrollmentRequest& request);
+// The same, without waiting for durability (servers and benchmarks that pipeline requests).
+IssuanceTicket submit_pipelined(const IssuanceContext& ctx, const EnrollmentRequest& request);
 Evaluation evaluate(const IssuanceContext& ctx, const EnrollmentRequest& request);
 
 // Officer actions on a stored request (AD CS semantics). Approve and resubmit re-run the

@@ -26,7 +26,7 @@ void bind_blob(SQLite::Statement& q, int index, const Bytes& bytes) {
         throw InternalError("a " + std::to_string(bytes.size()) + "-byte value is too large for the store");
     // A null pointer would bind SQL NULL; an empty value must stay an empty blob.
     static constexpr std::uint8_t kNothing = 0;
-    q.bind(index, bytes.empty() ? &kNothing : bytes.data(), static_cast<int>(bytes.size()));
+    q.bindNoCopy(index, bytes.empty() ? &kNothing : bytes.data(), static_cast<int>(bytes.size()));
 }
 
 void bind_optional_time(SQLite::Statement& q, int index, const std::optional<Time>& t) {

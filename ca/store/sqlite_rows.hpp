@@ -25,6 +25,8 @@ inline constexpr const char* kAuditColumns = "id, at, actor, action, ca, request
 inline std::int64_t epoch_seconds(Time t) { return t.time_since_epoch().count(); }
 inline Time from_epoch_seconds(std::int64_t s) { return Time{std::chrono::seconds{s}}; }
 
+// Binds without copying (certificates and CSRs are the big values): `bytes` must outlive the
+// statement's execution.
 void bind_blob(SQLite::Statement& q, int index, const Bytes& bytes);
 void bind_optional_time(SQLite::Statement& q, int index, const std::optional<Time>& t);
 

@@ -1,8 +1,9 @@
 #include "ca/store/sqlite_store.hpp"
 
+#include <future>
 #include <limits>
-#include <type_traits>
 #include <mutex>
+#include <type_traits>
 #include <vector>
 
 #include <SQLiteCpp/Database.h>
@@ -13,6 +14,7 @@
 #include "ca/store/sqlite_error.hpp"
 #include "ca/store/sqlite_rows.hpp"
 #include "ca/store/sqlite_schema.hpp"
+#include "ca/store/wal_file.hpp"
 
 namespace pkilab {
 
@@ -136,11 +138,73 @@ std::int64_t insert_request(SQLite::Database& db, const std::string& ca, const N
     return id;
 }
 
+// Stores the certificate, marks its request Issued and appends the event (one operation).
+void insert_issued(SQLite::Database& db, const CertificateRecord& cert, const std::string& serial,
+                   const std::string& disposition, const AuditEvent& event) {
+    const auto state = current_request_state(db, cert.ca, cert.request_id);
+    if (!state) throw NotFoundError(request_name(cert.ca, cert.request_id) + " does not exist");
+    if (*state == RequestState::Issued)
+        throw ConflictError(request_name(cert.ca, cert.request_id) + " is already issued");
+
+    SQLite::Statement q(db, std::string("INSERT INTO certificates (") + sqlite::kCertificateColumns +
+                                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    q.bind(1, cert.ca);
+    q.bind(2, serial);
+    q.bind(3, cert.request_id);
+    q.bind(4, cert.subject);
+    q.bind(5, sqlite::join_sans(cert.sans));
+    q.bind(6, cert.template_name);
+    q.bind(7, epoch_seconds(cert.not_before));
+    q.bind(8, epoch_seconds(cert.not_after));
+    q.bind(9, epoch_seconds(cert.issued_at));
+    sqlite::bind_blob(q, 10, cert.der);
+    q.bind(11, to_string(cert.status));
+    if (cert.status == CertStatus::Valid) {
+        q.bind(12);
+        q.bind(13);
+        q.bind(14);
+    } else {
+        q.bind(12, static_cast<std::int64_t>(cert.revocation->reason));
+        q.bind(13, epoch_seconds(cert.revocation->revoked_at));
+        sqlite::bind_optional_time(q, 14, cert.revocation->invalidity_date);
+    }
+    try {
+        q.exec();
+    } catch (const SQLite::Exception& e) {
+        if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE)
+            throw ConflictError(certificate_name(cert.ca, serial) + " is already recorded");
+        throw;
+    }
+
+    SQLite::Statement mark(db,
+                           "UPDATE requests SET state = 'issued', disposition = ?, serial = ?, "
+                           "resolved_at = ? WHERE ca = ? AND request_id = ?");
+    mark.bind(1, disposition);
+    mark.bind(2, serial);
+    mark.bind(3, epoch_seconds(cert.issued_at));
+    mark.bind(4, cert.ca);
+    mark.bind(5, cert.request_id);
+    mark.exec();
+    sqlite::insert_audit(db, completed(event, cert.ca, cert.request_id, serial));
+}
+
+// The certificate's serial, lower-cased, after the checks that need no database.
+std::string checked_serial(const CertificateRecord& cert) {
+    std::string serial = sqlite::lower_ascii(cert.serial);
+    if (serial.empty()) throw InternalError("a certificate record needs a serial");
+    if (cert.status != CertStatus::Valid && !cert.revocation)
+        throw InternalError("a certificate recorded as " + std::string(to_string(cert.status)) +
+                            " needs its revocation details");
+    return serial;
+}
+
 class SqliteStore final : public Store {
 public:
     SqliteStore(const std::filesystem::path& path, std::unique_ptr<SQLite::Database> writer,
-                const SqliteStoreOptions& options)
-        : reads_(path), writer_(std::move(writer), options.max_batch) {}
+                sqlite::GroupCommitWriter::SyncFunction sync, const SqliteStoreOptions& options)
+        : reads_(path), writer_(std::move(writer), options.max_batch, std::move(sync)) {}
+
+    SqliteStoreCounters counters() const { return {writer_.batches_committed(), writer_.syncs_done()}; }
 
     std::int64_t add_request(const NewRequest& request, const AuditEvent& event) override {
         std::int64_t id = 0;
@@ -155,7 +219,8 @@ public:
         const std::string serial = sqlite::lower_ascii(intent.serial);
         if (serial.empty()) throw InternalError("an issuance intent needs a serial");
         std::int64_t id = 0;
-        write([&](SQLite::Database& db) {
+        // Written, not Synced: see the contract on Store::record_intent.
+        write(sqlite::Durability::Written, [&](SQLite::Database& db) {
             if (intent.request_id) {
                 id = *intent.request_id;
                 const auto state = current_request_state(db, intent.ca, id);
@@ -203,58 +268,28 @@ public:
 
     void record_issued(const CertificateRecord& cert, const std::string& disposition,
                        const AuditEvent& event) override {
-        const std::string serial = sqlite::lower_ascii(cert.serial);
-        if (serial.empty()) throw InternalError("a certificate record needs a serial");
-        if (cert.status != CertStatus::Valid && !cert.revocation)
-            throw InternalError("a certificate recorded as " + std::string(to_string(cert.status)) +
-                                " needs its revocation details");
-        write([&](SQLite::Database& db) {
-            const auto state = current_request_state(db, cert.ca, cert.request_id);
-            if (!state) throw NotFoundError(request_name(cert.ca, cert.request_id) + " does not exist");
-            if (*state == RequestState::Issued)
-                throw ConflictError(request_name(cert.ca, cert.request_id) + " is already issued");
+        const std::string serial = checked_serial(cert);
+        // By reference: this caller waits, so nothing is copied.
+        write([&](SQLite::Database& db) { insert_issued(db, cert, serial, disposition, event); });
+    }
 
-            SQLite::Statement q(db, std::string("INSERT INTO certificates (") + sqlite::kCertificateColumns +
-                                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-            q.bind(1, cert.ca);
-            q.bind(2, serial);
-            q.bind(3, cert.request_id);
-            q.bind(4, cert.subject);
-            q.bind(5, sqlite::join_sans(cert.sans));
-            q.bind(6, cert.template_name);
-            q.bind(7, epoch_seconds(cert.not_before));
-            q.bind(8, epoch_seconds(cert.not_after));
-            q.bind(9, epoch_seconds(cert.issued_at));
-            sqlite::bind_blob(q, 10, cert.der);
-            q.bind(11, to_string(cert.status));
-            if (cert.status == CertStatus::Valid) {
-                q.bind(12);
-                q.bind(13);
-                q.bind(14);
-            } else {
-                q.bind(12, static_cast<std::int64_t>(cert.revocation->reason));
-                q.bind(13, epoch_seconds(cert.revocation->revoked_at));
-                sqlite::bind_optional_time(q, 14, cert.revocation->invalidity_date);
-            }
-            try {
-                q.exec();
-            } catch (const SQLite::Exception& e) {
-                if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE)
-                    throw ConflictError(certificate_name(cert.ca, serial) + " is already recorded");
-                throw;
-            }
-
-            SQLite::Statement mark(db,
-                                   "UPDATE requests SET state = 'issued', disposition = ?, serial = ?, "
-                                   "resolved_at = ? WHERE ca = ? AND request_id = ?");
-            mark.bind(1, disposition);
-            mark.bind(2, serial);
-            mark.bind(3, epoch_seconds(cert.issued_at));
-            mark.bind(4, cert.ca);
-            mark.bind(5, cert.request_id);
-            mark.exec();
-            sqlite::insert_audit(db, completed(event, cert.ca, cert.request_id, serial));
-        });
+    std::future<void> record_issued_async(const CertificateRecord& cert, const std::string& disposition,
+                                          const AuditEvent& event) override {
+        std::string serial;
+        try {
+            serial = checked_serial(cert);
+        } catch (...) {
+            std::promise<void> failed;
+            failed.set_exception(std::current_exception());
+            return failed.get_future();
+        }
+        // The caller goes on before the write runs, so the operation owns one copy of everything
+        // (the certificate's DER included); the std::function holding it is only ever moved.
+        return writer_.submit(
+            [cert, serial = std::move(serial), disposition, event](SQLite::Database& db) {
+                insert_issued(db, cert, serial, disposition, event);
+            },
+            sqlite::Durability::Synced);
     }
 
     void set_request_state(const std::string& ca, std::int64_t id, RequestState state,
@@ -465,8 +500,14 @@ public:
 private:
     template <class F>
     void write(F&& op) {
-        writer_.run(std::forward<F>(op));
+        writer_.run(std::forward<F>(op), sqlite::Durability::Synced);
     }
+
+    template <class F>
+    void write(sqlite::Durability durability, F&& op) {
+        writer_.run(std::forward<F>(op), durability);
+    }
+
 
     template <class F>
     std::invoke_result_t<F&, SQLite::Database&> read(const std::string& what, F&& op) const {
@@ -493,14 +534,29 @@ std::unique_ptr<Store> open_sqlite_store(const std::filesystem::path& path, cons
         if (mode != "wal")
             throw InternalError("the store " + path.string() + " cannot use write-ahead logging (journal mode is '" +
                                 mode + "')");
-        // FULL: a COMMIT that returned is on disk, which is what every write method promises.
+        // FULL while migrating: the schema is durable before anything is written into it.
         db->exec("PRAGMA synchronous = FULL");
         db->exec("PRAGMA foreign_keys = ON");
     } catch (const SQLite::Exception& e) {
         throw sqlite::internal_error(e, "cannot configure the store " + path.string());
     }
     sqlite::migrate(*db);
-    return std::make_unique<SqliteStore>(path, std::move(db), options);
+    try {
+        // NORMAL: a COMMIT writes the log without syncing it; the writer's syncer thread makes
+        // commits power-loss durable, many per fdatasync (why that is safe: group_commit.hpp).
+        db->exec("PRAGMA synchronous = NORMAL");
+    } catch (const SQLite::Exception& e) {
+        throw sqlite::internal_error(e, "cannot configure the store " + path.string());
+    }
+    // std::function needs a copyable target; the log handle itself is not copyable.
+    auto wal = std::make_shared<sqlite::WalFile>(sqlite::WalFile::of(*db), options.fdatasync_for_tests);
+    return std::make_unique<SqliteStore>(path, std::move(db), [wal] { wal->sync(); }, options);
+}
+
+SqliteStoreCounters sqlite_store_counters(const Store& store) {
+    const auto* sqlite_store = dynamic_cast<const SqliteStore*>(&store);
+    if (sqlite_store == nullptr) throw InternalError("counters were asked of a store that is not SQLite's");
+    return sqlite_store->counters();
 }
 
 }  // namespace pkilab

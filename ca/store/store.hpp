@@ -1,11 +1,14 @@
 #pragma once
 // The CA's durable memory: requests, certificates, revocations, the audit trail and a few
 // settings. An interface, so that another engine can come later; SQLite is the default
-// (sqlite_store.hpp). Every write method returns only after its transaction is durably
-// committed: a certificate handed to anyone is always in the store.
+// (sqlite_store.hpp). Every write method returns only after its transaction is committed and
+// synced to the disk (it survives power loss), except record_intent, which returns once
+// committed (see there): a certificate handed to anyone is always in the store.
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -146,11 +149,23 @@ public:
     // Reserves the serial (unique per CA; SerialCollision if taken), stores the TBS bytes and
     // marks the request Failed with "interrupted while signing" until record_issued replaces
     // that. Returns the request id.
+    // Durability: returns once committed, without waiting for the disk. The intent survives a
+    // crash of the process but may be lost on power loss until a later synced write (the log is
+    // sequential, so the caller's own record_issued covers it). That is enough because the
+    // caller signs only after this returns and hands the certificate out only after
+    // record_issued returned (or its future became ready): a certificate that left the CA always
+    // has its intent and its record on disk.
     virtual std::int64_t record_intent(const IssuanceIntent& intent) = 0;
     // Stores the certificate, marks the request Issued with its serial and disposition, and
-    // appends the event, in one transaction.
+    // appends the event, in one transaction; returns once that is synced.
     virtual void record_issued(const CertificateRecord& cert, const std::string& disposition,
                                const AuditEvent& event) = 0;
+    // The same without waiting: the future becomes ready once the write is synced, or holds what
+    // record_issued would throw (ConflictError, NotFoundError, InternalError).
+    // The arguments are copied; the caller may drop them at once. Hand the certificate out only
+    // after get() returned.
+    virtual std::future<void> record_issued_async(const CertificateRecord& cert, const std::string& disposition,
+                                                  const AuditEvent& event) = 0;
     // Changes a request's state (deny, fail, back to pending on resubmit) with its event.
     virtual void set_request_state(const std::string& ca, std::int64_t id, RequestState state,
                                    const std::string& disposition, const std::string& findings_json,

@@ -120,7 +120,7 @@ IpAddress parse_ip(std::string_view text, const Checker& check) {
         bool ok = !digits.empty() && digits.size() <= 3;
         for (char c : digits) {
             if (c < '0' || c > '9') ok = false;
-            else p = p * 10 + (c - '0');
+            else if (ok) p = p * 10 + (c - '0');  // at most 3 digits: no overflow
         }
         if (!ok || p > max)
             check.fail("'" + printable(digits) + "' is not a prefix length (0.." + std::to_string(max) + ")");

@@ -79,6 +79,26 @@ TEST(Issuance, SerialsAreRandomPositiveAndUnique) {
     EXPECT_EQ(serials.size(), 20u);
 }
 
+TEST(Issuance, PipelinedTicketsReleaseStoredCertificates) {
+    LabFixture fx;
+    std::vector<IssuanceTicket> tickets;
+    for (int i = 0; i < 16; ++i)
+        tickets.push_back(submit_pipelined(fx.ctx(), {"WebServer", "", ec_csr("CN=q.lab.test", {dns("q.lab.test")}), kAlice}));
+    std::set<std::int64_t> ids;
+    for (auto& t : tickets) {
+        IssuanceOutcome o = t.wait();
+        ASSERT_EQ(o.state, RequestState::Issued);
+        ids.insert(o.request_id);
+        // Once released, the certificate is in the store, byte for byte.
+        auto stored = fx.lab().store().find_certificate(o.ca, o.certificate->serial);
+        ASSERT_TRUE(stored);
+        EXPECT_EQ(stored->der, o.certificate->der);
+        EXPECT_EQ(stored->sans, std::vector<std::string>{"dns:q.lab.test"});
+        EXPECT_EQ(stored->subject, "CN=q.lab.test");
+    }
+    EXPECT_EQ(ids.size(), 16u);
+}
+
 TEST(Issuance, RequestIdsAreSequentialPerCa) {
     LabFixture fx;
     for (int i = 1; i <= 3; ++i) {

@@ -1,5 +1,7 @@
-// The group-commit writer on its own: batching, per-operation rollback, commit failure, drain.
+// The group-commit writer on its own: batching, per-operation rollback, commit failure, drain,
+// and the syncer: shared syncs, Written writes that do not wait for them, sync failures.
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -15,7 +17,9 @@
 namespace pkilab {
 namespace {
 
+using sqlite::Durability;
 using sqlite::GroupCommitWriter;
+using namespace std::chrono_literals;
 
 std::unique_ptr<SQLite::Database> scratch_db(const std::filesystem::path& file) {
     auto db = std::make_unique<SQLite::Database>(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 5000);
@@ -183,6 +187,136 @@ TEST(GroupCommit, DestructorDrainsQueuedWrites) {
     for (auto& th : threads) th.join();
     EXPECT_EQ(ok.load(), 12);
     EXPECT_EQ(count_rows(file), 12);
+}
+
+// A sync function that blocks until released, counting its calls; `fail` makes it throw.
+struct SlowSync {
+    std::mutex m;
+    std::condition_variable cv;
+    int entered = 0;
+    bool open = false;
+    bool fail = false;
+    GroupCommitWriter::SyncFunction function() {
+        return [this] {
+            std::unique_lock lock(m);
+            ++entered;
+            cv.notify_all();
+            cv.wait(lock, [this] { return open; });
+            if (fail) throw InternalError("fdatasync of the write-ahead log failed: Input/output error");
+        };
+    }
+    void wait_entered(int n) {
+        std::unique_lock lock(m);
+        cv.wait(lock, [&] { return entered >= n; });
+    }
+    void release() {
+        {
+            std::lock_guard lock(m);
+            open = true;
+        }
+        cv.notify_all();
+    }
+};
+
+bool ready_within(std::future<void>& f, std::chrono::milliseconds d) { return f.wait_for(d) == std::future_status::ready; }
+
+TEST(GroupCommitSync, WrittenWritesDoNotWaitForTheSyncAndSyncedOnesDo) {
+    testing::ScratchDir dir;
+    const auto file = dir.file("g.db");
+    SlowSync sync;
+    GroupCommitWriter writer(scratch_db(file), 64, sync.function());
+
+    auto first = writer.submit(insert(1), Durability::Synced);
+    sync.wait_entered(1);  // the syncer now holds a sync covering the first commit only
+    auto written = writer.submit(insert(2), Durability::Written);
+    ASSERT_TRUE(ready_within(written, 10s)) << "a Written write waited for the disk";
+    written.get();
+    EXPECT_EQ(count_rows(file), 2);  // committed, and readable, while the sync is still running
+    auto second = writer.submit(insert(3), Durability::Synced);
+    EXPECT_FALSE(ready_within(second, 100ms)) << "a Synced write returned before any sync covered it";
+    EXPECT_FALSE(ready_within(first, 0ms));
+
+    sync.release();
+    first.get();
+    second.get();
+    EXPECT_EQ(writer.batches_committed(), 3u);
+    // One sync for the first commit; the second round covers both later commits together.
+    EXPECT_EQ(writer.syncs_done(), 2u);
+}
+
+TEST(GroupCommitSync, OneSyncCoversEveryCommitMadeWhileThePreviousRan) {
+    testing::ScratchDir dir;
+    SlowSync sync;
+    GroupCommitWriter writer(scratch_db(dir.file("g.db")), 1, sync.function());  // a commit per write
+    auto first = writer.submit(insert(0), Durability::Synced);
+    sync.wait_entered(1);
+    std::vector<std::future<void>> later;
+    for (int i = 1; i <= 10; ++i) later.push_back(writer.submit(insert(i), Durability::Synced));
+    while (writer.batches_committed() < 11) std::this_thread::yield();
+    sync.release();
+    first.get();
+    for (auto& f : later) f.get();
+    EXPECT_EQ(writer.batches_committed(), 11u);
+    EXPECT_EQ(writer.syncs_done(), 2u);
+}
+
+TEST(GroupCommitSync, FailedSyncFailsItsWaitersThenEveryDurableWrite) {
+    testing::ScratchDir dir;
+    const auto file = dir.file("g.db");
+    SlowSync sync;
+    sync.fail = true;
+    GroupCommitWriter writer(scratch_db(file), 64, sync.function());
+    auto victim = writer.submit(insert(1), Durability::Synced);
+    sync.wait_entered(1);
+    auto queued_behind = writer.submit(insert(2), Durability::Synced);
+    while (writer.batches_committed() < 2) std::this_thread::yield();  // committed, waiting for a sync
+    sync.release();
+    try {
+        victim.get();
+        FAIL() << "a failed sync was reported as success";
+    } catch (const InternalError& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("committed but could not be made durable"), std::string::npos) << what;
+        EXPECT_NE(what.find("Input/output error"), std::string::npos) << what;
+    }
+    EXPECT_THROW(queued_behind.get(), InternalError);
+    // Never retried: later durable writes fail without a sync attempt, naming the first failure.
+    const auto syncs = writer.syncs_done();
+    try {
+        writer.run(insert(3), Durability::Synced);
+        FAIL() << "a durable write succeeded after a failed sync";
+    } catch (const InternalError& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("refuses durable writes"), std::string::npos) << what;
+        EXPECT_NE(what.find("Input/output error"), std::string::npos) << what;
+    }
+    EXPECT_EQ(writer.syncs_done(), syncs);
+    // Written writes promise no sync, so they go on.
+    writer.run(insert(4), Durability::Written);
+    EXPECT_EQ(count_rows(file), 3);  // 1 and 2 were committed before their sync failed; 3 never ran
+}
+
+TEST(GroupCommitSync, NoSyncForWrittenWritesUntilShutdownSyncsThem) {
+    testing::ScratchDir dir;
+    const auto file = dir.file("g.db");
+    std::atomic<int> syncs{0};
+    {
+        GroupCommitWriter writer(scratch_db(file), 64, [&] { ++syncs; });
+        for (int i = 0; i < 5; ++i) writer.run(insert(i), Durability::Written);
+        EXPECT_EQ(syncs.load(), 0);
+        EXPECT_EQ(writer.syncs_done(), 0u);
+    }
+    EXPECT_EQ(syncs.load(), 1);
+    EXPECT_EQ(count_rows(file), 5);
+}
+
+TEST(GroupCommitSync, DefaultSyncIsTheRealLogFile) {
+    testing::ScratchDir dir;
+    const auto file = dir.file("g.db");
+    GroupCommitWriter writer(scratch_db(file), 8);
+    writer.run(insert(1));
+    EXPECT_EQ(writer.syncs_done(), 1u);
+    EXPECT_EQ(count_rows(file), 1);
 }
 
 }  // namespace
