@@ -2,8 +2,6 @@
 
 #include <vector>
 
-#include <SQLiteCpp/Transaction.h>
-
 #include "ca/errors.hpp"
 #include "ca/store/sqlite_error.hpp"
 #include "ca/store/wal_file.hpp"
@@ -39,6 +37,7 @@ GroupCommitWriter::SyncFunction wal_sync_of(const SQLite::Database& db) {
 
 GroupCommitWriter::GroupCommitWriter(std::unique_ptr<SQLite::Database> db, std::size_t max_batch, SyncFunction sync)
     : db_(std::move(db)),
+      statements_(*db_),
       max_batch_(max_batch == 0 ? 1 : max_batch),
       sync_(sync ? std::move(sync) : wal_sync_of(*db_)),
       writer_([this] { write_loop(); }),
@@ -84,6 +83,8 @@ std::size_t GroupCommitWriter::queued() const {
     return queue_.size();
 }
 
+std::uint64_t GroupCommitWriter::statements_prepared() const { return statements_.prepares(); }
+
 std::exception_ptr GroupCommitWriter::refused_synced_write() const {
     return std::make_exception_ptr(InternalError(
         "the store refuses durable writes since syncing its write-ahead log failed (" + sync_error_ +
@@ -122,24 +123,31 @@ void GroupCommitWriter::write_loop() {
 
 void GroupCommitWriter::commit_batch(std::deque<Pending>& batch) {
     std::vector<std::exception_ptr> failures(batch.size());
+    WriteContext context{*db_, statements_};
+    // The transaction statements are cached like the operations' own: each would otherwise be
+    // prepared again for every batch and every operation.
+    bool begun = false;
     try {
-        SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+        statements_.exec("BEGIN IMMEDIATE");
+        begun = true;
         for (std::size_t i = 0; i < batch.size(); ++i) {
-            db_->exec("SAVEPOINT op");
+            statements_.exec("SAVEPOINT op");
             try {
-                batch[i].op(*db_);
-                db_->exec("RELEASE op");
+                batch[i].op(context);
+                statements_.exec("RELEASE op");
             } catch (...) {
+                // The operation's leases have reset its statements by now, during unwinding.
                 failures[i] = translated(std::current_exception(), "store write failed");
                 // If this throws, the transaction is unusable and the whole batch fails below.
-                db_->exec("ROLLBACK TO op");
-                db_->exec("RELEASE op");
+                statements_.exec("ROLLBACK TO op");
+                statements_.exec("RELEASE op");
             }
         }
-        tx.commit();
+        statements_.exec("COMMIT");
     } catch (...) {
-        // Nothing in this batch was committed (the Transaction rolled back): everyone hears so.
+        // Nothing in this batch was committed: everyone hears so.
         const auto error = translated(std::current_exception(), "store commit failed");
+        if (begun) roll_back();
         for (auto& p : batch) p.done.set_exception(error);
         return;
     }
@@ -161,6 +169,15 @@ void GroupCommitWriter::commit_batch(std::deque<Pending>& batch) {
     for (std::size_t i = 0; i < batch.size(); ++i)
         if (failures[i]) batch[i].done.set_exception(failures[i]);
     for (auto* p : written) p->set_value();
+}
+
+void GroupCommitWriter::roll_back() noexcept {
+    // As SQLite::Transaction's destructor: the failure that brought us here is what the callers
+    // hear. This one may only say that SQLite already rolled back (SQLITE_FULL, SQLITE_IOERR...).
+    try {
+        statements_.exec("ROLLBACK");
+    } catch (...) {
+    }
 }
 
 void GroupCommitWriter::sync_loop() {

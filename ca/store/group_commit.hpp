@@ -33,6 +33,8 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include "ca/store/statement_cache.hpp"
+
 namespace pkilab::sqlite {
 
 enum class Durability {
@@ -41,10 +43,21 @@ enum class Durability {
     Synced,   // ready after an fdatasync of the log covered the COMMIT: survives power loss
 };
 
+// What an operation gets on the writer thread: the write connection and its statement cache.
+// Fixed SQL should go through `statements` (preparing is most of a small write's cost); SQL
+// that varies per call would only fill the cache. It converts to the connection, so an
+// operation written against SQLite::Database& is an Operation too.
+struct WriteContext {
+    SQLite::Database& db;
+    StatementCache& statements;
+
+    operator SQLite::Database&() const { return db; }
+};
+
 class GroupCommitWriter {
 public:
-    // Runs against the write connection on the writer thread, inside a savepoint.
-    using Operation = std::function<void(SQLite::Database&)>;
+    // Runs on the writer thread, inside a savepoint.
+    using Operation = std::function<void(WriteContext&)>;
     // Makes every commit that returned before the call durable; throws InternalError on failure.
     // Runs on the syncer thread only.
     using SyncFunction = std::function<void()>;
@@ -65,10 +78,12 @@ public:
     // submit(...).get().
     void run(Operation op, Durability durability = Durability::Synced);
 
-    // Counters for tests and benchmarks: COMMITs, sync calls (attempts), queued operations.
+    // Counters for tests and benchmarks: COMMITs, sync calls (attempts), queued operations,
+    // statements prepared on the write connection.
     std::uint64_t batches_committed() const;
     std::uint64_t syncs_done() const;
     std::size_t queued() const;
+    std::uint64_t statements_prepared() const;
 
 private:
     struct Pending {
@@ -83,10 +98,12 @@ private:
 
     void write_loop();
     void commit_batch(std::deque<Pending>& batch);
+    void roll_back() noexcept;
     void sync_loop();
     std::exception_ptr refused_synced_write() const;  // under mutex_, once sync_error_ is set
 
     std::unique_ptr<SQLite::Database> db_;
+    StatementCache statements_;  // after db_: destroyed before it; used by the writer thread only
     const std::size_t max_batch_;
     SyncFunction sync_;
     mutable std::mutex mutex_;

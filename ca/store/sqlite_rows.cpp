@@ -160,10 +160,7 @@ void BoundQuery::bind_all(SQLite::Statement& q) const {
     }
 }
 
-void insert_audit(SQLite::Database& db, const AuditEvent& event) {
-    SQLite::Statement q(db,
-                        "INSERT INTO audit (at, actor, action, ca, request_id, serial, outcome, detail) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+void bind_audit(SQLite::Statement& q, const AuditEvent& event) {
     q.bind(1, epoch_seconds(event.at));
     q.bind(2, event.actor);
     q.bind(3, event.action);
@@ -175,7 +172,6 @@ void insert_audit(SQLite::Database& db, const AuditEvent& event) {
     q.bind(6, event.serial);
     q.bind(7, event.outcome);
     q.bind(8, event.detail);
-    q.exec();
 }
 
 }  // namespace pkilab::sqlite

@@ -55,6 +55,9 @@ struct BoundQuery {
     void bind_all(SQLite::Statement& q) const;
 };
 
-void insert_audit(SQLite::Database& db, const AuditEvent& event);
+inline constexpr const char* kInsertAudit =
+    "INSERT INTO audit (at, actor, action, ca, request_id, serial, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+// Binds an event to kInsertAudit; the strings are copied, so `event` need not outlive it.
+void bind_audit(SQLite::Statement& q, const AuditEvent& event);
 
 }  // namespace pkilab::sqlite

@@ -14,6 +14,7 @@
 #include "ca/store/sqlite_error.hpp"
 #include "ca/store/sqlite_rows.hpp"
 #include "ca/store/sqlite_schema.hpp"
+#include "ca/store/statement_cache.hpp"
 #include "ca/store/wal_file.hpp"
 
 namespace pkilab {
@@ -22,6 +23,7 @@ namespace {
 
 using sqlite::BoundQuery;
 using sqlite::epoch_seconds;
+using sqlite::WriteContext;
 
 constexpr int kBusyTimeoutMs = 10000;
 constexpr const char* kInterrupted = "interrupted while signing: the certificate was not recorded";
@@ -101,25 +103,47 @@ private:
     std::vector<std::unique_ptr<SQLite::Database>> idle_;
 };
 
-std::optional<RequestState> current_request_state(SQLite::Database& db, const std::string& ca, std::int64_t id) {
-    SQLite::Statement q(db, "SELECT state FROM requests WHERE ca = ? AND request_id = ?");
-    q.bind(1, ca);
-    q.bind(2, id);
-    if (!q.executeStep()) return std::nullopt;
-    return sqlite::request_state_from_db(q.getColumn(0).getString());
+// The writes' SQL, built once: the statement cache looks statements up by their text.
+const std::string& insert_request_sql() {
+    static const std::string sql = std::string("INSERT INTO requests (") + sqlite::kRequestColumns +
+                                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')";
+    return sql;
 }
 
-std::int64_t insert_request(SQLite::Database& db, const std::string& ca, const NewRequest& r, RequestState state,
+const std::string& insert_certificate_sql() {
+    static const std::string sql = std::string("INSERT INTO certificates (") + sqlite::kCertificateColumns +
+                                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    return sql;
+}
+
+void insert_audit(WriteContext& w, const AuditEvent& event) {
+    auto q = w.statements.acquire(sqlite::kInsertAudit);
+    sqlite::bind_audit(*q, event);
+    q->exec();
+}
+
+std::optional<RequestState> current_request_state(WriteContext& w, const std::string& ca, std::int64_t id) {
+    auto q = w.statements.acquire("SELECT state FROM requests WHERE ca = ? AND request_id = ?");
+    q->bind(1, ca);
+    q->bind(2, id);
+    if (!q->executeStep()) return std::nullopt;
+    return sqlite::request_state_from_db(q->getColumn(0).getString());
+}
+
+std::int64_t insert_request(WriteContext& w, const std::string& ca, const NewRequest& r, RequestState state,
                             const std::string& disposition) {
     if (ca.empty()) throw InternalError("a request must name its CA");
-    // Race-free because only the writer thread runs this; UNIQUE(ca, request_id) backs it.
-    SQLite::Statement next(db, "SELECT COALESCE(MAX(request_id), 0) + 1 FROM requests WHERE ca = ?");
-    next.bind(1, ca);
-    next.executeStep();
-    const std::int64_t id = next.getColumn(0).getInt64();
+    std::int64_t id = 0;
+    {
+        // Race-free because only the writer thread runs this; UNIQUE(ca, request_id) backs it.
+        auto next = w.statements.acquire("SELECT COALESCE(MAX(request_id), 0) + 1 FROM requests WHERE ca = ?");
+        next->bind(1, ca);
+        next->executeStep();
+        id = next->getColumn(0).getInt64();
+    }
 
-    SQLite::Statement q(db, std::string("INSERT INTO requests (") + sqlite::kRequestColumns +
-                                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')");
+    auto lease = w.statements.acquire(insert_request_sql());
+    auto& q = *lease;
     q.bind(1, ca);
     q.bind(2, id);
     q.bind(3, to_string(state));
@@ -139,15 +163,15 @@ std::int64_t insert_request(SQLite::Database& db, const std::string& ca, const N
 }
 
 // Stores the certificate, marks its request Issued and appends the event (one operation).
-void insert_issued(SQLite::Database& db, const CertificateRecord& cert, const std::string& serial,
+void insert_issued(WriteContext& w, const CertificateRecord& cert, const std::string& serial,
                    const std::string& disposition, const AuditEvent& event) {
-    const auto state = current_request_state(db, cert.ca, cert.request_id);
+    const auto state = current_request_state(w, cert.ca, cert.request_id);
     if (!state) throw NotFoundError(request_name(cert.ca, cert.request_id) + " does not exist");
     if (*state == RequestState::Issued)
         throw ConflictError(request_name(cert.ca, cert.request_id) + " is already issued");
 
-    SQLite::Statement q(db, std::string("INSERT INTO certificates (") + sqlite::kCertificateColumns +
-                                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    auto lease = w.statements.acquire(insert_certificate_sql());
+    auto& q = *lease;
     q.bind(1, cert.ca);
     q.bind(2, serial);
     q.bind(3, cert.request_id);
@@ -176,16 +200,16 @@ void insert_issued(SQLite::Database& db, const CertificateRecord& cert, const st
         throw;
     }
 
-    SQLite::Statement mark(db,
-                           "UPDATE requests SET state = 'issued', disposition = ?, serial = ?, "
-                           "resolved_at = ? WHERE ca = ? AND request_id = ?");
-    mark.bind(1, disposition);
-    mark.bind(2, serial);
-    mark.bind(3, epoch_seconds(cert.issued_at));
-    mark.bind(4, cert.ca);
-    mark.bind(5, cert.request_id);
-    mark.exec();
-    sqlite::insert_audit(db, completed(event, cert.ca, cert.request_id, serial));
+    auto mark = w.statements.acquire(
+        "UPDATE requests SET state = 'issued', disposition = ?, serial = ?, "
+        "resolved_at = ? WHERE ca = ? AND request_id = ?");
+    mark->bind(1, disposition);
+    mark->bind(2, serial);
+    mark->bind(3, epoch_seconds(cert.issued_at));
+    mark->bind(4, cert.ca);
+    mark->bind(5, cert.request_id);
+    mark->exec();
+    insert_audit(w, completed(event, cert.ca, cert.request_id, serial));
 }
 
 // The certificate's serial, lower-cased, after the checks that need no database.
@@ -204,13 +228,15 @@ public:
                 sqlite::GroupCommitWriter::SyncFunction sync, const SqliteStoreOptions& options)
         : reads_(path), writer_(std::move(writer), options.max_batch, std::move(sync)) {}
 
-    SqliteStoreCounters counters() const { return {writer_.batches_committed(), writer_.syncs_done()}; }
+    SqliteStoreCounters counters() const {
+        return {writer_.batches_committed(), writer_.syncs_done(), writer_.statements_prepared()};
+    }
 
     std::int64_t add_request(const NewRequest& request, const AuditEvent& event) override {
         std::int64_t id = 0;
-        write([&](SQLite::Database& db) {
-            id = insert_request(db, request.ca, request, request.state, request.disposition);
-            sqlite::insert_audit(db, completed(event, request.ca, id));
+        write([&](WriteContext& w) {
+            id = insert_request(w, request.ca, request, request.state, request.disposition);
+            insert_audit(w, completed(event, request.ca, id));
         });
         return id;
     }
@@ -220,26 +246,30 @@ public:
         if (serial.empty()) throw InternalError("an issuance intent needs a serial");
         std::int64_t id = 0;
         // Written, not Synced: see the contract on Store::record_intent.
-        write(sqlite::Durability::Written, [&](SQLite::Database& db) {
+        write(sqlite::Durability::Written, [&](WriteContext& w) {
             if (intent.request_id) {
                 id = *intent.request_id;
-                const auto state = current_request_state(db, intent.ca, id);
+                const auto state = current_request_state(w, intent.ca, id);
                 if (!state) throw NotFoundError(request_name(intent.ca, id) + " does not exist");
                 // A denied or failed request may be resubmitted and signed; an issued one has its certificate.
                 if (*state == RequestState::Issued)
                     throw ConflictError(request_name(intent.ca, id) + " is already issued");
             } else {
-                id = insert_request(db, intent.ca, intent.request, RequestState::Failed, kInterrupted);
+                id = insert_request(w, intent.ca, intent.request, RequestState::Failed, kInterrupted);
             }
 
-            // Certificates recorded without an intent must block the serial too.
-            SQLite::Statement used(db, "SELECT 1 FROM certificates WHERE ca = ? AND serial = ?");
-            used.bind(1, intent.ca);
-            used.bind(2, serial);
-            if (used.executeStep())
-                throw SerialCollision("serial " + serial + " is already used by CA '" + intent.ca + "'");
+            {
+                // Certificates recorded without an intent must block the serial too.
+                auto used = w.statements.acquire("SELECT 1 FROM certificates WHERE ca = ? AND serial = ?");
+                used->bind(1, intent.ca);
+                used->bind(2, serial);
+                if (used->executeStep())
+                    throw SerialCollision("serial " + serial + " is already used by CA '" + intent.ca + "'");
+            }
 
-            SQLite::Statement q(db, "INSERT INTO issuance_intents (ca, serial, request_id, tbs, at) VALUES (?, ?, ?, ?, ?)");
+            auto lease =
+                w.statements.acquire("INSERT INTO issuance_intents (ca, serial, request_id, tbs, at) VALUES (?, ?, ?, ?, ?)");
+            auto& q = *lease;
             q.bind(1, intent.ca);
             q.bind(2, serial);
             q.bind(3, id);
@@ -254,14 +284,14 @@ public:
                 throw;
             }
 
-            SQLite::Statement mark(db,
-                                   "UPDATE requests SET state = 'failed', disposition = ?, resolved_at = ? "
-                                   "WHERE ca = ? AND request_id = ?");
-            mark.bind(1, kInterrupted);
-            mark.bind(2, epoch_seconds(intent.at));
-            mark.bind(3, intent.ca);
-            mark.bind(4, id);
-            mark.exec();
+            auto mark = w.statements.acquire(
+                "UPDATE requests SET state = 'failed', disposition = ?, resolved_at = ? "
+                "WHERE ca = ? AND request_id = ?");
+            mark->bind(1, kInterrupted);
+            mark->bind(2, epoch_seconds(intent.at));
+            mark->bind(3, intent.ca);
+            mark->bind(4, id);
+            mark->exec();
         });
         return id;
     }
@@ -270,7 +300,7 @@ public:
                        const AuditEvent& event) override {
         const std::string serial = checked_serial(cert);
         // By reference: this caller waits, so nothing is copied.
-        write([&](SQLite::Database& db) { insert_issued(db, cert, serial, disposition, event); });
+        write([&](WriteContext& w) { insert_issued(w, cert, serial, disposition, event); });
     }
 
     std::future<void> record_issued_async(const CertificateRecord& cert, const std::string& disposition,
@@ -286,8 +316,8 @@ public:
         // The caller goes on before the write runs, so the operation owns one copy of everything
         // (the certificate's DER included); the std::function holding it is only ever moved.
         return writer_.submit(
-            [cert, serial = std::move(serial), disposition, event](SQLite::Database& db) {
-                insert_issued(db, cert, serial, disposition, event);
+            [cert, serial = std::move(serial), disposition, event](WriteContext& w) {
+                insert_issued(w, cert, serial, disposition, event);
             },
             sqlite::Durability::Synced);
     }
@@ -295,14 +325,15 @@ public:
     void set_request_state(const std::string& ca, std::int64_t id, RequestState state,
                            const std::string& disposition, const std::string& findings_json,
                            const AuditEvent& event) override {
-        write([&](SQLite::Database& db) {
-            const auto current = current_request_state(db, ca, id);
+        write([&](WriteContext& w) {
+            const auto current = current_request_state(w, ca, id);
             if (!current) throw NotFoundError(request_name(ca, id) + " does not exist");
             if (*current == RequestState::Issued)
                 throw ConflictError(request_name(ca, id) + " is already issued; its state cannot change");
-            SQLite::Statement q(db,
-                                "UPDATE requests SET state = ?, disposition = ?, findings_json = ?, resolved_at = ? "
-                                "WHERE ca = ? AND request_id = ?");
+            auto lease = w.statements.acquire(
+                "UPDATE requests SET state = ?, disposition = ?, findings_json = ?, resolved_at = ? "
+                "WHERE ca = ? AND request_id = ?");
+            auto& q = *lease;
             q.bind(1, to_string(state));
             q.bind(2, disposition);
             q.bind(3, findings_json.empty() ? std::string("[]") : findings_json);
@@ -310,7 +341,7 @@ public:
             q.bind(5, ca);
             q.bind(6, id);
             q.exec();
-            sqlite::insert_audit(db, completed(event, ca, id));
+            insert_audit(w, completed(event, ca, id));
         });
     }
 
@@ -418,14 +449,18 @@ public:
         if (status == CertStatus::Revoked && revocation && revocation->reason == RevocationReason::RemoveFromCrl)
             throw InternalError("removeFromCRL is not a revocation reason; release sets the status to valid");
 
-        write([&](SQLite::Database& db) {
-            SQLite::Statement get(db, "SELECT status, revocation_reason FROM certificates WHERE ca = ? AND serial = ?");
-            get.bind(1, ca);
-            get.bind(2, s);
-            if (!get.executeStep()) throw NotFoundError(certificate_name(ca, s) + " does not exist");
-            const CertStatus current = sqlite::cert_status_from_db(get.getColumn(0).getString());
-            const std::string reason_now =
-                get.getColumn(1).isNull() ? "" : to_string(sqlite::revocation_reason_from_db(get.getColumn(1).getInt64()));
+        write([&](WriteContext& w) {
+            CertStatus current{};
+            std::string reason_now;
+            {
+                auto get = w.statements.acquire("SELECT status, revocation_reason FROM certificates WHERE ca = ? AND serial = ?");
+                get->bind(1, ca);
+                get->bind(2, s);
+                if (!get->executeStep()) throw NotFoundError(certificate_name(ca, s) + " does not exist");
+                current = sqlite::cert_status_from_db(get->getColumn(0).getString());
+                if (!get->getColumn(1).isNull())
+                    reason_now = to_string(sqlite::revocation_reason_from_db(get->getColumn(1).getInt64()));
+            }
 
             if (current == CertStatus::Revoked) {
                 if (status == CertStatus::Revoked)
@@ -438,9 +473,10 @@ public:
                                         ? "certificate " + s + " is neither revoked nor on hold; there is nothing to release"
                                         : "certificate " + s + " is already on hold");
 
-            SQLite::Statement q(db,
-                                "UPDATE certificates SET status = ?, revocation_reason = ?, revoked_at = ?, "
-                                "invalidity_date = ? WHERE ca = ? AND serial = ?");
+            auto lease = w.statements.acquire(
+                "UPDATE certificates SET status = ?, revocation_reason = ?, revoked_at = ?, "
+                "invalidity_date = ? WHERE ca = ? AND serial = ?");
+            auto& q = *lease;
             q.bind(1, to_string(status));
             if (status == CertStatus::Valid) {
                 q.bind(2);
@@ -457,12 +493,12 @@ public:
             q.bind(5, ca);
             q.bind(6, s);
             q.exec();
-            sqlite::insert_audit(db, completed(event, ca, std::nullopt, s));
+            insert_audit(w, completed(event, ca, std::nullopt, s));
         });
     }
 
     void append_audit(const AuditEvent& event) override {
-        write([&](SQLite::Database& db) { sqlite::insert_audit(db, event); });
+        write([&](WriteContext& w) { insert_audit(w, event); });
     }
 
     std::vector<AuditEvent> list_audit(std::size_t limit, std::int64_t after_id) const override {
@@ -487,13 +523,13 @@ public:
     }
 
     void set_setting(const std::string& key, const std::string& value) override {
-        write([&](SQLite::Database& db) {
-            SQLite::Statement q(db,
-                                "INSERT INTO settings (key, value) VALUES (?, ?) "
-                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-            q.bind(1, key);
-            q.bind(2, value);
-            q.exec();
+        write([&](WriteContext& w) {
+            auto q = w.statements.acquire(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+            q->bind(1, key);
+            q->bind(2, value);
+            q->exec();
         });
     }
 

@@ -26,10 +26,13 @@ struct SqliteStoreOptions {
 std::unique_ptr<Store> open_sqlite_store(const std::filesystem::path& path,
                                          const SqliteStoreOptions& options = {});
 
-// For tests and benchmarks: COMMITs and fdatasync calls of the log since the store was opened.
+// For tests and benchmarks: COMMITs and fdatasync calls of the log since the store was opened,
+// and statements prepared on the write connection (a few per kind of write, once each: the
+// writer keeps them; reads are not counted).
 struct SqliteStoreCounters {
     std::uint64_t commits = 0;
     std::uint64_t syncs = 0;
+    std::uint64_t statements_prepared = 0;
 };
 // Throws InternalError when `store` is not from open_sqlite_store.
 SqliteStoreCounters sqlite_store_counters(const Store& store);

@@ -328,8 +328,10 @@ GeneralName parse_general_name(std::string_view text, std::string_view where) {
             return n;
         }
         case NameType::DirName: {
-            if (value.empty()) Checker(where, n.type).fail("empty directory name");
-            n.value = format_dn(parse_dn(value, where, "dirname").get());
+            // Whitespace parses to an empty name too.
+            ossl::X509NamePtr dn = parse_dn(value, where, "dirname");
+            if (X509_NAME_entry_count(dn.get()) == 0) Checker(where, n.type).fail("empty directory name");
+            n.value = format_dn(dn.get());
             return n;
         }
         case NameType::Other: {
@@ -354,8 +356,8 @@ void validate_general_name(const GeneralName& n, std::string_view where) {
         case NameType::Uri: check_uri(n.value, check); return;
         case NameType::Upn: check_upn(n.value, check); return;
         case NameType::DirName:
-            if (n.value.empty()) check.fail("empty directory name");
-            parse_dn(n.value, where, "dirname");
+            if (X509_NAME_entry_count(parse_dn(n.value, where, "dirname").get()) == 0)
+                check.fail("empty directory name");
             return;
         case NameType::Other: parse_other(n.value, check); return;
     }

@@ -20,6 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                       "to_string output does not parse: " + written);
         fuzz::require(again == name, "to_string output parses to another name: " + written);
 
+        // "ip:10.0.0.0/8" is a name-constraint base (address and mask, 8 or 32 octets), which
+        // from_openssl rightly refuses as a subject alternative name.
+        if (name.type == NameType::Ip && written.find('/') != std::string::npos) return;
         ossl::GeneralNamePtr native = to_openssl(name);
         GeneralName back;
         fuzz::require(fuzz::accepts([&] { back = from_openssl(native.get(), "fuzz"); }),
