@@ -57,7 +57,6 @@ const RequestedExtension* requested(const ParsedCsr& csr, std::string_view oid) 
     return it == csr.extensions.end() ? nullptr : &*it;
 }
 
-constexpr std::string_view kOidSan = "2.5.29.17";
 constexpr std::string_view kOidKeyUsage = "2.5.29.15";
 constexpr std::string_view kOidExtKeyUsage = "2.5.29.37";
 constexpr std::string_view kOidPolicies = "2.5.29.32";

@@ -398,6 +398,10 @@ ossl::X509ExtensionPtr make_subject_alt_name(const std::vector<GeneralName>& nam
         bad("subject_alt_name", "no names given", "RFC 5280 4.2.1.6: leave the extension out instead");
     ossl::GeneralNamesPtr gens(ossl::check(GENERAL_NAMES_new(), "GENERAL_NAMES_new"));
     for (const auto& n : names) {
+        // An address with a prefix is a name-constraint range (RFC 5280 4.2.1.10), never a SAN.
+        if (n.type == NameType::Ip && n.value.find('/') != std::string::npos)
+            bad("subject_alt_name", "'ip:" + n.value + "' is an address range; a SAN names one address",
+                "drop the /prefix");
         auto gn = to_openssl(n);
         ossl::check(sk_GENERAL_NAME_push(gens.get(), gn.get()), "sk_GENERAL_NAME_push");
         gn.release();

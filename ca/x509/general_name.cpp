@@ -239,6 +239,13 @@ OtherValue parse_other(std::string_view v, const Checker& check) {
     }
     if (!out.value || p != der.data() + der.size())
         check.fail("otherName value is not one complete DER element");
+    // BER that OpenSSL accepts (a constructed string, a long-form length) would be issued
+    // re-encoded, not as written.
+    unsigned char* raw = nullptr;
+    const int len = i2d_ASN1_TYPE(out.value.get(), &raw);
+    ossl::OsslBytesPtr reencoded(raw);
+    if (len < 0 || !std::equal(der.begin(), der.end(), raw, raw + len))
+        check.fail("otherName value is BER, not DER", "give the value in DER (definite, shortest lengths; primitive strings)");
     out.der = std::move(der);
     return out;
 }

@@ -437,3 +437,16 @@ TEST(Oid, ToStringIsDottedEvenForKnownAndLongOids) {
 
 }  // namespace
 }  // namespace pkilab
+
+namespace pkilab {
+namespace {
+TEST(SubjectAltName, RefusesAnAddressRange) {
+    try {
+        make_subject_alt_name({GeneralName{NameType::Ip, "10.0.0.0/8"}}, false);
+        FAIL() << "accepted";
+    } catch (const InputError& e) {
+        EXPECT_NE(e.problem().find("address range"), std::string::npos) << e.what();
+    }
+}
+}  // namespace
+}  // namespace pkilab
