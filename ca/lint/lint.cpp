@@ -174,8 +174,14 @@ void key_usage_not_empty(const LintContext& ctx, Findings& out) {
 
 void key_usage_matches_key(const LintContext& ctx, Findings& out) {
     auto ku = key_usage(ctx.cert);
-    const EVP_PKEY* key = X509_get0_pubkey(ctx.cert);
-    if (!ku || key == nullptr) return;
+    if (!ku) return;
+    // The key type comes from the SubjectPublicKeyInfo's algorithm, not from a decoded key:
+    // the pipeline copies the request's key bytes without decoding them (tbs_builder.cpp),
+    // so X509_get0_pubkey would find no key there and the rule would pass everything.
+    const ASN1_OBJECT* key_alg = nullptr;
+    if (X509_PUBKEY_get0_param(const_cast<ASN1_OBJECT**>(&key_alg), nullptr, nullptr, nullptr,
+                               X509_get_X509_PUBKEY(ctx.cert)) != 1 || key_alg == nullptr)
+        return;
     struct Forbidden {
         int bit;
         const char* name;
@@ -185,21 +191,21 @@ void key_usage_matches_key(const LintContext& ctx, Findings& out) {
                                                {kDecipherOnly, "decipherOnly"}};
     const char* type = nullptr;
     std::vector<Forbidden> forbidden;
-    switch (EVP_PKEY_get_base_id(key)) {
-        case EVP_PKEY_RSA:  // RFC 3279 2.3.1
+    switch (OBJ_obj2nid(key_alg)) {
+        case NID_rsaEncryption:  // RFC 3279 2.3.1
             type = "an RSA";
             forbidden.assign(std::begin(kAgreement), std::end(kAgreement));
             break;
-        case EVP_PKEY_RSA_PSS:  // RFC 4055 1.2: signing only
+        case NID_rsassaPss:  // RFC 4055 1.2: signing only
             type = "an RSASSA-PSS";
             forbidden.assign(std::begin(kEncipher), std::end(kEncipher));
             forbidden.insert(forbidden.end(), std::begin(kAgreement), std::end(kAgreement));
             break;
-        case EVP_PKEY_EC:  // RFC 5480 3
+        case NID_X9_62_id_ecPublicKey:  // RFC 5480 3
             type = "an ECDSA";
             forbidden.assign(std::begin(kEncipher), std::end(kEncipher));
             break;
-        case EVP_PKEY_ED25519:  // RFC 8410 5
+        case NID_ED25519:  // RFC 8410 5
             type = "an Ed25519";
             forbidden.assign(std::begin(kEncipher), std::end(kEncipher));
             forbidden.insert(forbidden.end(), std::begin(kAgreement), std::end(kAgreement));

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ca/ossl/error.hpp"
+#include "ca/text.hpp"
 #include "ca/x509/certificate_info.hpp"
 #include "ca/x509/extensions.hpp"
 #include "ca/x509/name.hpp"
@@ -58,6 +59,31 @@ const RequestedExtension* requested(const ParsedCsr& csr, std::string_view oid) 
 }
 
 constexpr std::string_view kOidKeyUsage = "2.5.29.15";
+
+bool key_can(KeyAlgorithm key, std::string_view usage) {
+    auto is = [&](std::string_view name) { return iequals(usage, name); };
+    // RFC 8813/5480 (ECDSA) and RFC 8410 (Ed25519) keys cannot encipher; RFC 3279 2.3.1 RSA
+    // keys cannot agree on keys; Ed25519 does neither.
+    if (is("keyEncipherment") || is("dataEncipherment")) return key == KeyAlgorithm::Rsa;
+    if (is("keyAgreement") || is("encipherOnly") || is("decipherOnly")) return key == KeyAlgorithm::Ec;
+    return true;
+}
+
+// A template's key usage describes what the certificate is for; AD CS's Web Server lists
+// keyEncipherment because it dates from RSA key transport. The same template serves ECDSA
+// keys (as AD CS and step-ca do), so usages the key cannot perform are left out with a note.
+// When none would remain, the template's list stays and lint refuses it with the reason.
+std::vector<std::string> usages_for_key(const CertificateTemplate& tmpl, const KeyInfo& key, Findings& notes) {
+    std::vector<std::string> kept;
+    std::vector<std::string> dropped;
+    for (const auto& u : tmpl.key_usage) (key_can(key.algorithm, u) ? kept : dropped).push_back(u);
+    if (kept.empty()) return tmpl.key_usage;
+    for (const auto& u : dropped)
+        notes.push_back(note("template.key_usage.not_for_key", "extensions.keyUsage",
+                             u + " from template " + tmpl.name + " was left out: " + key.description +
+                                 " keys cannot perform it"));
+    return kept;
+}
 constexpr std::string_view kOidExtKeyUsage = "2.5.29.37";
 constexpr std::string_view kOidPolicies = "2.5.29.32";
 
@@ -96,7 +122,7 @@ void add_usage_extensions(X509* cert, const CertificateTemplate& tmpl, const Par
     if (const auto* ku = from_request(kOidKeyUsage))
         add(cert, make_raw_extension(ku->oid, ku->value, true));
     else if (!tmpl.key_usage.empty())
-        add(cert, make_key_usage(tmpl.key_usage, tmpl.key_usage_critical));
+        add(cert, make_key_usage(usages_for_key(tmpl, csr.key, notes), tmpl.key_usage_critical));
     if (const auto* eku = from_request(kOidExtKeyUsage))
         add(cert, make_raw_extension(eku->oid, eku->value, eku->critical));
     else if (!tmpl.extended_key_usage.empty())

@@ -62,6 +62,56 @@ TEST(Issuance, CertificateCarriesTemplateAndCaDecisions) {
     EXPECT_EQ(info.authority_key_id, to_hex(fx.lab().ca("issuing").key_id()));
 }
 
+TEST(Issuance, KeyUsageFollowsWhatTheKeyCanDo) {
+    LabFixture fx;
+    // WebServer lists digitalSignature and keyEncipherment, as AD CS does: an ECDSA key
+    // cannot encipher, so its certificate carries digitalSignature alone, with a note.
+    IssuanceOutcome ec = submit(fx.ctx(), {"WebServer", "", ec_csr("CN=ec.lab.test", {dns("ec.lab.test")}), kAlice});
+    ASSERT_TRUE(ec.certificate);
+    ossl::X509Ptr ec_cert = parse_certificate(ec.certificate->der, "test");
+    EXPECT_EQ(describe_certificate(ec_cert.get()).key_usage, std::vector<std::string>{"digitalSignature"});
+    EXPECT_TRUE(has_code(ec.findings, "template.key_usage.not_for_key"));
+
+    ossl::PkeyPtr rsa = generate_key(KeySpec{KeyAlgorithm::Rsa, 2048, ""});
+    Bytes rsa_der = csr_to_der(make_csr(rsa.get(), "CN=rsa.lab.test", {dns("rsa.lab.test")}).get());
+    IssuanceOutcome r = submit(fx.ctx(), {"WebServer", "", rsa_der, kAlice});
+    ASSERT_TRUE(r.certificate);
+    ossl::X509Ptr rsa_cert = parse_certificate(r.certificate->der, "test");
+    EXPECT_EQ(describe_certificate(rsa_cert.get()).key_usage,
+              (std::vector<std::string>{"digitalSignature", "keyEncipherment"}));
+    EXPECT_FALSE(has_code(r.findings, "template.key_usage.not_for_key"));
+}
+
+TEST(Issuance, LintRefusesAKeyUsageTheKeyCannotPerform) {
+    // A template that copies the requester's key usage: an ECDSA CSR asking for
+    // keyEncipherment reaches lint, which must see the key type of the copied key bytes.
+    std::string yaml = kTestLab;
+    const std::string published = "LyncServer, Approved, Fixed]";
+    yaml.replace(yaml.find(published), published.size(), "LyncServer, Approved, Fixed, CopyUsage]");
+    LabFixture fx(yaml + R"(  - name: CopyUsage
+    base: WebServer
+    issuance: {allow_csr_extensions: true}
+)");
+    ossl::PkeyPtr key = generate_key(KeySpec{KeyAlgorithm::Ec, 0, "P-256"});
+    ossl::X509ReqPtr req = make_csr(key.get(), "CN=ku.lab.test", {dns("ku.lab.test")});
+    ossl::X509ExtensionPtr ku = make_key_usage({"digitalSignature", "keyEncipherment"}, true, "test");
+    STACK_OF(X509_EXTENSION)* exts = X509_REQ_get_extensions(req.get());
+    ASSERT_NE(exts, nullptr);
+    ASSERT_GT(sk_X509_EXTENSION_push(exts, X509_EXTENSION_dup(ku.get())), 0);
+    // Replace the extension request attribute with one that also holds the key usage.
+    int at = X509_REQ_get_attr_by_NID(req.get(), NID_ext_req, -1);
+    ASSERT_GE(at, 0);
+    X509_ATTRIBUTE_free(X509_REQ_delete_attr(req.get(), at));
+    ASSERT_EQ(X509_REQ_add_extensions(req.get(), exts), 1);
+    sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+    ASSERT_GT(X509_REQ_sign(req.get(), key.get(), EVP_sha256()), 0);
+
+    IssuanceOutcome o = submit(fx.ctx(), {"CopyUsage", "", csr_to_der(req.get()), kAlice});
+    EXPECT_EQ(o.state, RequestState::Denied);
+    EXPECT_FALSE(o.certificate);
+    EXPECT_TRUE(has_code(o.findings, "lint.pkix.key_usage_key_type"));
+}
+
 TEST(Issuance, SerialsAreRandomPositiveAndUnique) {
     LabFixture fx;
     std::set<std::string> serials;
