@@ -11,6 +11,7 @@
 #include "ca/x509/extension_tables.hpp"
 #include "ca/x509/extensions.hpp"
 #include "ca/x509/name.hpp"
+#include "ca/x509/spki_key.hpp"
 
 namespace pkilab {
 
@@ -77,7 +78,10 @@ ossl::X509ReqPtr decode_der(ByteView der) {
     ossl::X509ReqPtr req;
     {
         ossl::ErrorMark mark;
-        req.reset(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())));
+        // In a context without decoders, so the key is not decoded here (spki_key.cpp says why).
+        req.reset(reinterpret_cast<X509_REQ*>(ASN1_item_d2i_ex(nullptr, &p, static_cast<long>(der.size()),
+                                                               ASN1_ITEM_rptr(X509_REQ), undecoded_key_context(),
+                                                               nullptr)));
     }
     if (!req) fail("encoding", "not a PKCS#10 certificate request (the DER does not parse)", hint);
     if (p != der.data() + der.size())
@@ -281,11 +285,8 @@ ParsedCsr parse_csr(ByteView input) {
         fail("version", "version value is " + std::to_string(version) + "; PKCS#10 defines only v1 (0)",
              "regenerate the request with a standard tool");
 
-    EVP_PKEY* key = nullptr;
-    {
-        ossl::ErrorMark mark;
-        key = X509_REQ_get0_pubkey(req);
-    }
+    out.public_key = public_key_of(X509_REQ_get_X509_PUBKEY(req));
+    EVP_PKEY* key = out.public_key.get();
     if (key == nullptr) fail("key", "the public key does not decode");
     try {
         out.key = describe_key(key);
@@ -295,7 +296,8 @@ ParsedCsr parse_csr(ByteView input) {
 
     {
         ossl::ErrorMark mark;
-        if (X509_REQ_verify(req, key) != 1)
+        // The default context, named: the request was decoded in one that cannot verify.
+        if (X509_REQ_verify_ex(req, key, nullptr, nullptr) != 1)
             fail("signature", "the request's self-signature does not verify with its own public key (no proof of possession)",
                  "the request was altered or signed with another key: generate it again");
     }

@@ -20,7 +20,8 @@ struct RequestedExtension {
 };
 
 struct ParsedCsr {
-    ossl::X509ReqPtr req;          // owns the parsed request
+    ossl::X509ReqPtr req;          // owns the parsed request; its SPKI is left undecoded (spki_key.hpp)
+    ossl::PkeyPtr public_key;      // the request's key, decoded once: use this, not X509_REQ_get0_pubkey
     Bytes der;                     // exactly the request's DER (PEM armour removed)
     std::string subject;           // RFC 4514 form (format_dn)
     std::vector<GeneralName> sans; // from a requested subjectAltName extension

@@ -11,6 +11,7 @@
 #include "ca/ossl/ptr.hpp"
 #include "ca/x509/csr.hpp"
 #include "ca/x509/name.hpp"
+#include "ca/x509/spki_key.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 namespace pkilab {
@@ -29,8 +30,16 @@ void exercise(const ParsedCsr& csr) {
     const X509_NAME* subject = X509_REQ_get_subject_name(csr.req.get());
     fuzz::require(format_dn(subject) == csr.subject, "format_dn(subject) differs from ParsedCsr::subject");
     (void)dn_values(subject, NID_commonName);
-    const KeyInfo key = describe_key(X509_REQ_get0_pubkey(csr.req.get()));
+    const KeyInfo key = describe_key(csr.public_key.get());
     fuzz::require(key.description == csr.key.description, "describe_key differs from ParsedCsr::key");
+    // The fast key import must agree with OpenSSL's decoder on every key it accepts.
+    unsigned char* spki = nullptr;
+    const int spki_len = i2d_X509_PUBKEY(X509_REQ_get_X509_PUBKEY(csr.req.get()), &spki);
+    fuzz::require(spki_len > 0, "the request's SPKI does not encode");
+    const ossl::OsslBytesPtr spki_owned(spki);
+    const ossl::PkeyPtr reference = public_key_by_decoder(ByteView(spki, static_cast<size_t>(spki_len)));
+    fuzz::require(reference && EVP_PKEY_eq(reference.get(), csr.public_key.get()) == 1,
+                  "the imported key differs from the one d2i_PUBKEY decodes");
     for (const GeneralName& san : csr.sans) {
         const std::string text = to_string(san);
         // The pipeline validates requested names later; a refusal here is normal, a fault is not.
