@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include <openssl/rand.h>
+
 #include "ca/authority/lab.hpp"
 #include "ca/keys/key.hpp"
 #include "ca/ossl/error.hpp"
@@ -123,6 +125,40 @@ double raw_rate(const CsrPool& pool, int threads, double seconds, EVP_PKEY* ca_k
     });
 }
 
+// What OpenSSL alone costs for a real issuance, with nothing of ours: decode and verify the
+// CSR, build a certificate with its subject and key, sign and encode it (the "minimal C
+// program" of shared/peers.md). No policy, lint, extensions or storage: the library's floor.
+double openssl_floor_rate(const CsrPool& pool, int threads, double seconds, EVP_PKEY* ca_key) {
+    ossl::X509NamePtr issuer(X509_NAME_new());
+    X509_NAME_add_entry_by_txt(issuer.get(), "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>("Bench Floor CA"), -1, -1, 0);
+    return rate(threads, seconds, [&](int, long i) {
+        const Bytes& der = pool.csrs[static_cast<size_t>(i) % pool.csrs.size()];
+        const unsigned char* p = der.data();
+        ossl::X509ReqPtr req(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())));
+        EVP_PKEY* key = req ? X509_REQ_get0_pubkey(req.get()) : nullptr;
+        if (key == nullptr || X509_REQ_verify(req.get(), key) != 1) std::abort();
+        ossl::X509Ptr cert(X509_new());
+        unsigned char serial_bytes[16];
+        RAND_bytes(serial_bytes, sizeof serial_bytes);
+        serial_bytes[0] &= 0x7f;
+        ossl::BignumPtr bn(BN_bin2bn(serial_bytes, sizeof serial_bytes, nullptr));
+        if (!cert || !bn || X509_set_version(cert.get(), X509_VERSION_3) != 1 ||
+            BN_to_ASN1_INTEGER(bn.get(), X509_get_serialNumber(cert.get())) == nullptr ||
+            X509_set_issuer_name(cert.get(), issuer.get()) != 1 ||
+            X509_set_subject_name(cert.get(), X509_REQ_get_subject_name(req.get())) != 1 ||
+            X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0) == nullptr ||
+            X509_gmtime_adj(X509_getm_notAfter(cert.get()), 365L * 86400) == nullptr ||
+            X509_set_pubkey(cert.get(), key) != 1 || X509_sign(cert.get(), ca_key, EVP_sha256()) <= 0)
+            std::abort();
+        unsigned char* out = nullptr;
+        const int len = i2d_X509(cert.get(), &out);
+        if (len <= 0) std::abort();
+        OPENSSL_free(out);
+        return 1;
+    });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -149,7 +185,9 @@ int main(int argc, char** argv) {
     std::printf("bench/issue: durable SQLite store (WAL; every certificate fsynced before it is returned)\n");
     std::printf("  sequential: each request waits for its own fsync before the next starts\n");
     std::printf("  pipelined:  each thread keeps up to %d requests in flight (as a server with many clients)\n", kWindow);
-    std::printf("  raw:        OpenSSL verify of the CSR signature + one signature with a key of the CA's type\n\n");
+    std::printf("  raw:        OpenSSL verify of the CSR signature + one signature with a key of the CA's type\n");
+    std::printf("  floor:      OpenSSL alone: decode+verify the CSR, build, sign and encode a bare certificate\n");
+    std::printf("              (no policy, lint, extensions or storage), as a share of raw: what the library costs\n\n");
     std::printf("%-12s %-8s %-11s %12s %12s %8s\n", "CA", "threads", "mode", "pkilab/s", "raw/s", "ratio");
     for (const char* ca_name : {"ec-issuing", "rsa-issuing"}) {
         if (!only_ca.empty() && only_ca != ca_name) continue;
@@ -168,6 +206,7 @@ int main(int argc, char** argv) {
         };
         for (int t : {1, threads}) {
             const double raw = raw_rate(pool, t, seconds, raw_key.get());
+            const double floor = openssl_floor_rate(pool, t, seconds, raw_key.get());
             const double sequential = rate(t, seconds, [&](int, long i) { return count(submit(lab->context(), request(i))); });
             std::vector<std::deque<IssuanceTicket>> in_flight(static_cast<size_t>(t));
             const double pipelined = rate(t, seconds, [&](int th, long i) {
@@ -180,6 +219,7 @@ int main(int argc, char** argv) {
             });
             for (auto& q : in_flight)
                 for (auto& ticket : q) count(ticket.wait());
+            std::printf("%-12s %-8d %-11s %12.0f %12.0f %7.0f%%\n", ca_name, t, "floor", floor, raw, 100.0 * floor / raw);
             for (auto [mode, ours] : {std::pair{"sequential", sequential}, std::pair{"pipelined", pipelined}})
                 std::printf("%-12s %-8d %-11s %12.0f %12.0f %7.0f%%%s\n", ca_name, t, mode, ours, raw, 100.0 * ours / raw,
                             refused ? "  (requests refused!)" : "");
