@@ -2,6 +2,7 @@
 # pkilab quick start, on a fresh Debian 12 machine as root (see README.md):
 #   ./quickstart.sh up     install what is missing, build, and stand up the default lab
 #   ./quickstart.sh test   install what is missing, build (with ASan+UBSan), and run every test
+#   ./quickstart.sh bench  build in Release and run bench/issue (extra arguments go to it)
 # Both are idempotent: installed packages are not reinstalled, builds are incremental,
 # an existing lab is reused.
 set -euo pipefail
@@ -61,8 +62,14 @@ case "${1:-}" in
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     ctest --test-dir build-test -j "$(nproc)" --output-on-failure --timeout 600
     ;;
+  bench)
+    install_missing
+    log "building the benchmarks (Release, no sanitizers: figures from a sanitizer build mean nothing)"
+    build build-bench -DCMAKE_BUILD_TYPE=Release -DPKILAB_BUILD_TESTS=OFF -DPKILAB_BUILD_BENCH=ON
+    ./build-bench/bench/bench_issue "${@:2}"
+    ;;
   *)
-    echo "usage: $0 up|test" >&2
+    echo "usage: $0 up|test|bench" >&2
     exit 2
     ;;
 esac
