@@ -1,6 +1,7 @@
 #include "ca/authority/certificate_authority.hpp"
 
 #include <algorithm>
+#include <mutex>
 
 #include "ca/config/url_tokens.hpp"
 #include "ca/ossl/error.hpp"
@@ -32,18 +33,40 @@ void check_is_ca(const CaConfig& config, X509* cert) {
 
 }  // namespace
 
+struct CertificateAuthority::Signer {
+    KeyLoader load;
+    std::once_flag once;  // a loader that throws leaves it unset, so a later call tries again
+    ossl::PkeyPtr key;
+    ossl::Ptr<X509_ALGOR, X509_ALGOR_free> algorithm;
+};
+
 CertificateAuthority::CertificateAuthority(CaConfig config, ossl::X509Ptr certificate,
                                            std::vector<ossl::X509Ptr> issuers, ossl::PkeyPtr key,
                                            std::string_view server_dns_name)
     : config_(std::move(config)), certificate_(std::move(certificate)), issuers_(std::move(issuers)),
-      key_(std::move(key)) {
+      signer_(std::make_unique<Signer>()) {
+    auto shared = std::make_shared<ossl::PkeyPtr>(std::move(key));
+    signer_->load = [shared] { return std::move(*shared); };
+    init(server_dns_name);
+    load_key();  // a key handed over is checked at once
+}
+
+CertificateAuthority::CertificateAuthority(CaConfig config, ossl::X509Ptr certificate,
+                                           std::vector<ossl::X509Ptr> issuers, KeyLoader load,
+                                           std::string_view server_dns_name)
+    : config_(std::move(config)), certificate_(std::move(certificate)), issuers_(std::move(issuers)),
+      signer_(std::make_unique<Signer>()) {
+    signer_->load = std::move(load);
+    init(server_dns_name);
+}
+
+CertificateAuthority::CertificateAuthority(CertificateAuthority&&) noexcept = default;
+CertificateAuthority& CertificateAuthority::operator=(CertificateAuthority&&) noexcept = default;
+CertificateAuthority::~CertificateAuthority() = default;
+
+void CertificateAuthority::init(std::string_view server_dns_name) {
     const std::string where = "CA " + config_.name;
     check_is_ca(config_, certificate_.get());
-    if (X509_check_private_key(certificate_.get(), key_.get()) != 1) {
-        ossl::drain_errors();
-        throw InputError(where, "key", "the private key does not match the CA certificate",
-                         "restore the key file that belongs to this CA's certificate");
-    }
     const X509* child = certificate_.get();
     for (const auto& issuer : issuers_) {
         if (X509_check_issued(issuer.get(), const_cast<X509*>(child)) != X509_V_OK)
@@ -60,18 +83,36 @@ CertificateAuthority::CertificateAuthority(CaConfig config, ossl::X509Ptr certif
     urls_.freshest_crl = expand_all(config_.cdp_urls, values, true, where + " cdp");
     urls_.aia = expand_all(config_.aia_urls, values, false, where + " aia");
     urls_.ocsp = expand_all(config_.ocsp_urls, values, false, where + " ocsp");
-
-    // Learn the exact AlgorithmIdentifier by signing a throwaway copy once: OpenSSL offers
-    // no other public way to compute it, PSS parameters included.
-    ossl::X509Ptr probe(ossl::check(X509_dup(certificate_.get()), "X509_dup"));
-    sign(probe.get());
-    signature_algorithm_.reset(ossl::check(X509_ALGOR_dup(X509_get0_tbs_sigalg(probe.get())), "X509_ALGOR_dup"));
 }
+
+const CertificateAuthority::Signer& CertificateAuthority::signer() const {
+    Signer& s = *signer_;
+    std::call_once(s.once, [&] {
+        ossl::PkeyPtr key = s.load();
+        if (!key) throw InternalError("CA " + config_.name + ": no private key was loaded");
+        if (X509_check_private_key(certificate_.get(), key.get()) != 1) {
+            ossl::drain_errors();
+            throw InputError("CA " + config_.name, "key", "the private key does not match the CA certificate",
+                             "restore the key file that belongs to this CA's certificate");
+        }
+        // Learn the exact AlgorithmIdentifier by signing a throwaway copy once: OpenSSL offers
+        // no other public way to compute it, PSS parameters included.
+        ossl::X509Ptr probe(ossl::check(X509_dup(certificate_.get()), "X509_dup"));
+        sign_certificate(probe.get(), key.get(), config_.signature);
+        s.algorithm.reset(ossl::check(X509_ALGOR_dup(X509_get0_tbs_sigalg(probe.get())), "X509_ALGOR_dup"));
+        s.key = std::move(key);
+    });
+    return s;
+}
+
+void CertificateAuthority::load_key() const { (void)signer(); }
+
+const X509_ALGOR* CertificateAuthority::signature_algorithm() const { return signer().algorithm.get(); }
 
 bool CertificateAuthority::publishes(std::string_view template_name) const {
     return std::find(config_.templates.begin(), config_.templates.end(), template_name) != config_.templates.end();
 }
 
-void CertificateAuthority::sign(X509* cert) const { sign_certificate(cert, key_.get(), config_.signature); }
+void CertificateAuthority::sign(X509* cert) const { sign_certificate(cert, signer().key.get(), config_.signature); }
 
 }  // namespace pkilab

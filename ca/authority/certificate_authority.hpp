@@ -1,6 +1,8 @@
 #pragma once
 // One certificate authority: its configuration, certificate, chain and signing key.
 // Non-copyable; the only object in pkilab that holds a CA private key.
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,10 +28,17 @@ public:
     // root last) is a chain to a self-signed root. Throws InputError naming the CA otherwise.
     CertificateAuthority(CaConfig config, ossl::X509Ptr certificate, std::vector<ossl::X509Ptr> issuers,
                          ossl::PkeyPtr key, std::string_view server_dns_name);
+    // The same with the key loaded on first use: a command that does not sign (listing,
+    // exporting, the clock) then needs no passphrase. The key is checked against the
+    // certificate when it is loaded; `load` runs at most once successfully, under a lock.
+    using KeyLoader = std::function<ossl::PkeyPtr()>;
+    CertificateAuthority(CaConfig config, ossl::X509Ptr certificate, std::vector<ossl::X509Ptr> issuers,
+                         KeyLoader load, std::string_view server_dns_name);
     CertificateAuthority(const CertificateAuthority&) = delete;
     CertificateAuthority& operator=(const CertificateAuthority&) = delete;
-    CertificateAuthority(CertificateAuthority&&) noexcept = default;
-    CertificateAuthority& operator=(CertificateAuthority&&) noexcept = default;
+    CertificateAuthority(CertificateAuthority&&) noexcept;
+    CertificateAuthority& operator=(CertificateAuthority&&) noexcept;
+    ~CertificateAuthority();
 
     const std::string& name() const { return config_.name; }
     const CaConfig& config() const { return config_; }
@@ -42,19 +51,25 @@ public:
     bool publishes(std::string_view template_name) const;
 
     // Signs with the CA key and the configured signature algorithm. Safe from many threads.
+    // Loads the key first if it is not loaded yet (InputError when its passphrase is missing).
     void sign(X509* cert) const;
     // The AlgorithmIdentifier this CA signs with, so a to-be-signed encoding can be recorded
-    // before the signature exists.
-    const X509_ALGOR* signature_algorithm() const { return signature_algorithm_.get(); }
+    // before the signature exists. Needs the key, like sign().
+    const X509_ALGOR* signature_algorithm() const;
+    // Loads the key now, so that a failure comes before any work that would need it.
+    void load_key() const;
 
 private:
+    struct Signer;  // the key and what is learnt from it, behind a once-only loader
+    void init(std::string_view server_dns_name);
+    const Signer& signer() const;
+
     CaConfig config_;
     ossl::X509Ptr certificate_;
     std::vector<ossl::X509Ptr> issuers_;
-    ossl::PkeyPtr key_;
     Bytes key_id_;
     PublishedUrls urls_;
-    ossl::Ptr<X509_ALGOR, X509_ALGOR_free> signature_algorithm_;
+    std::unique_ptr<Signer> signer_;
 };
 
 }  // namespace pkilab

@@ -1,6 +1,7 @@
 #include "ca/authority/lab.hpp"
 
 #include <fstream>
+#include <map>
 
 #include "ca/authority/ca_certificate.hpp"
 #include "ca/keys/key_file.hpp"
@@ -67,8 +68,11 @@ std::vector<CertificateAuthority> load_cas(const fs::path& state, const LabConfi
             issuers.push_back(ossl::up_ref(const_cast<X509*>(parent->certificate())));
             for (const auto& up : parent->issuers()) issuers.push_back(ossl::up_ref(up.get()));
         }
-        cas.emplace_back(c, load_ca_cert(state, c.name), std::move(issuers),
-                         load_private_key(key_path(state, c.name), passphrase_for(c)), config.server_dns_name);
+        // The key is read when the CA first signs: listing, exporting or the clock need no passphrase.
+        CertificateAuthority::KeyLoader load = [path = key_path(state, c.name), c] {
+            return load_private_key(path, passphrase_for(c));
+        };
+        cas.emplace_back(c, load_ca_cert(state, c.name), std::move(issuers), std::move(load), config.server_dns_name);
     }
     return cas;
 }
@@ -133,11 +137,17 @@ std::vector<std::string> differences(const CaConfig& wanted, const X509* existin
     return out;
 }
 
-void write_ca_files(const fs::path& state, const CaConfig& config, const EVP_PKEY* key, const X509* cert,
-                    const CertificateAuthority* parent) {
+// The key first, before the certificate is recorded: a certificate in the store whose key
+// was lost would be a CA nobody can use. A key left without a certificate is overwritten
+// when `lab up` runs again.
+void save_ca_key(const fs::path& state, const CaConfig& config, const EVP_PKEY* key,
+                 const std::optional<std::string>& passphrase) {
     fs::create_directories(ca_folder(state, config.name));
     fs::permissions(ca_folder(state, config.name), fs::perms::owner_all);
-    save_private_key(key_path(state, config.name), key, passphrase_for(config));
+    save_private_key(key_path(state, config.name), key, passphrase);
+}
+
+void write_ca_files(const fs::path& state, const CaConfig& config, const X509* cert, const CertificateAuthority* parent) {
     std::string chain = certificate_pem(cert);
     if (parent != nullptr) {
         chain += certificate_pem(parent->certificate());
@@ -210,6 +220,11 @@ LabUpReport lab_up(const fs::path& state_dir, const fs::path& lab_file, const Cl
     OffsetClock clock(base_clock, stored_offset(*store));
     const Time now = clock.now();
 
+    // Every passphrase is read before anything is made: a missing one must not leave a CA
+    // half-created (a certificate recorded whose key was never written).
+    std::map<std::string, std::optional<std::string>> passphrases;
+    for (const auto& c : config.cas) passphrases[c.name] = passphrase_for(c);
+
     std::vector<CertificateAuthority> cas;
     cas.reserve(config.cas.size());
     for (const auto& c : config.cas) {
@@ -223,19 +238,24 @@ LabUpReport lab_up(const fs::path& state_dir, const fs::path& lab_file, const Cl
         ossl::PkeyPtr key;
         if (fs::exists(cert_path(state_dir, c.name))) {
             cert = load_ca_cert(state_dir, c.name);
-            key = load_private_key(key_path(state_dir, c.name), passphrase_for(c));
+            key = load_private_key(key_path(state_dir, c.name), passphrases[c.name]);
             line.differences = differences(c, cert.get());
         } else {
             key = generate_key(c.key);
             CaCertificate made = make_ca_certificate(c, key.get(), parent, now);
+            save_ca_key(state_dir, c, key.get(), passphrases[c.name]);
             record_ca_certificate(*store, c, made.cert.get(), made.serial, parent, now);
-            write_ca_files(state_dir, c, key.get(), made.cert.get(), parent);
+            write_ca_files(state_dir, c, made.cert.get(), parent);
             cert = std::move(made.cert);
             line.created = true;
         }
         if (c.signature.hash == HashAlgorithm::Sha1)
             line.warnings.push_back("CA " + c.name + " signs with SHA-1 (legacy simulation): current browsers, "
                                     "Windows and OpenSSL at security level 1+ reject SHA-1 signatures");
+        if (c.key.algorithm == KeyAlgorithm::Rsa && c.key.bits < 2048)
+            line.warnings.push_back("CA " + c.name + " has an RSA-1024 key (legacy simulation): it is factorable by "
+                                    "well-funded attackers, and Windows, browsers and OpenSSL at security level 2+ "
+                                    "refuse it");
         if (c.signature.rsa_pss)
             line.warnings.push_back("CA " + c.name + " signs with RSASSA-PSS: some products (Lync/Skype for Business, "
                                     "older Java and Windows components) reject PSS-signed certificates");

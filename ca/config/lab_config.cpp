@@ -84,7 +84,8 @@ std::vector<GeneralName> read_constraint_bases(const Node& n) {
 }
 
 CaEntry read_ca(const Node& n) {
-    n.expect_map({"name", "subject", "key", "hash", "rsa_pss", "legacy_sha1", "validity", "parent", "path_length",
+    n.expect_map({"name", "subject", "key", "hash", "rsa_pss", "legacy_sha1", "legacy_rsa1024", "validity", "parent",
+                  "path_length",
                   "name_constraints", "cdp", "aia", "ocsp", "templates", "key_passphrase"});
     CaEntry e{CaConfig{}, n.require("name"), n.get("parent"), {}};
     CaConfig& ca = e.config;
@@ -99,6 +100,11 @@ CaEntry read_ca(const Node& n) {
 
     if (auto k = n.get("key")) ca.key = at(*k, [&] { return parse_key_spec(k->str(), k->path()); });
     else ca.key = KeySpec{KeyAlgorithm::Ec, 0, "P-256"};
+    if (auto l = n.get("legacy_rsa1024")) ca.legacy_rsa1024 = l->boolean();
+    if (ca.key.algorithm == KeyAlgorithm::Rsa && ca.key.bits < 2048 && !ca.legacy_rsa1024)
+        n.require("key").fail("an RSA-1024 CA key needs legacy_rsa1024: true",
+                              "RSA-1024 is factorable by well-funded attackers; use rsa2048 or larger, or set "
+                              "legacy_rsa1024: true to simulate a legacy CA");
 
     bool legacy_sha1 = false;
     if (auto l = n.get("legacy_sha1")) legacy_sha1 = l->boolean();
@@ -303,11 +309,16 @@ LabConfig load_lab_file(const std::filesystem::path& path) {
     if (!in)
         throw InputError(path.string(), "", std::string("cannot open the lab file: ") + std::strerror(errno),
                          "check the path and its permissions");
-    std::ostringstream text;
-    text << in.rdbuf();
+    // Read at most one byte past the limit: a device or an endless pipe must not fill memory.
+    std::string text(kMaxLabFileBytes + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
     if (in.bad())
         throw InputError(path.string(), "", std::string("cannot read the lab file: ") + std::strerror(errno));
-    LabConfig cfg = parse_lab_config(text.str(), path.string());
+    text.resize(static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxLabFileBytes)
+        throw InputError(path.string(), "", "the lab file is larger than " + std::to_string(kMaxLabFileBytes / 1024) + " KiB",
+                         "a lab file is a few kilobytes of YAML: check that the right file was named");
+    LabConfig cfg = parse_lab_config(text, path.string());
     cfg.source = path;
     return cfg;
 }

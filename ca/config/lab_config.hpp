@@ -22,6 +22,7 @@ struct CaConfig {
     std::string subject;  // DN in parse_dn syntax
     KeySpec key;
     SignatureSpec signature;    // SHA-1 needs legacy_sha1: true; PSS needs rsa_pss: true
+    bool legacy_rsa1024 = false;  // allows key: rsa1024 (legacy simulation, warned at lab up)
     Duration validity = std::chrono::days{365 * 10};
     std::optional<std::string> parent;  // absent: a self-signed root
     std::optional<int> path_length;
@@ -47,7 +48,9 @@ struct LabConfig {
     const CertificateTemplate* find_template(std::string_view name) const;
 };
 
-// Reads and checks a lab file. Throws InputError at the first problem.
+inline constexpr size_t kMaxLabFileBytes = 1024 * 1024;
+
+// Reads and checks a lab file (at most kMaxLabFileBytes). Throws InputError at the first problem.
 LabConfig load_lab_file(const std::filesystem::path& path);
 // Same, from text; `filename` is used in error locations.
 LabConfig parse_lab_config(std::string_view yaml_text, std::string_view filename);

@@ -146,6 +146,7 @@ KeyInfo describe_key(const EVP_PKEY* key) {
         info.algorithm = KeyAlgorithm::Rsa;
         info.bits = EVP_PKEY_get_bits(key);
         info.rsa_exponent = exponent_of(key);
+        info.rsa_pss = EVP_PKEY_is_a(key, "RSA-PSS");
         info.description = (EVP_PKEY_is_a(key, "RSA-PSS") ? "RSA-PSS " : "RSA ") +
                            std::to_string(info.bits);
         return info;

@@ -35,7 +35,8 @@ struct KeyInfo {
     int bits = 0;
     std::string curve;
     unsigned long long rsa_exponent = 0;
-    std::string description;  // "RSA 2048", "ECDSA P-256", "Ed25519"
+    bool rsa_pss = false;     // an RSASSA-PSS key (RFC 4055): RSA, but for signatures only
+    std::string description;  // "RSA 2048", "RSA-PSS 2048", "ECDSA P-256", "Ed25519"
 };
 
 // Throws InputError("key", ...) for a key type the CA does not support (DSA, X25519, SM2,

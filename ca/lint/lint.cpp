@@ -2,11 +2,16 @@
 
 #include <ctime>
 #include <map>
+#include <vector>
+
+#include <openssl/x509v3.h>
 
 #include "ca/errors.hpp"
 #include "ca/lint/cert_facts.hpp"
 #include "ca/ossl/error.hpp"
 #include "ca/x509/extensions.hpp"
+#include "ca/x509/general_name.hpp"
+#include "ca/x509/name.hpp"
 
 namespace pkilab {
 
@@ -304,6 +309,92 @@ void validity_within_issuer(const LintContext& ctx, Findings& out) {
               "end the validity no later than the issuer's notAfter");
 }
 
+// ---- constraints the issuing path puts on this certificate ----
+
+std::string subtree_list(const STACK_OF(GENERAL_SUBTREE)* trees) {
+    std::string out;
+    for (int i = 0; i < sk_GENERAL_SUBTREE_num(trees); ++i) {
+        const GENERAL_SUBTREE* t = sk_GENERAL_SUBTREE_value(trees, i);
+        std::string name;
+        try {
+            name = to_string(from_openssl(t->base, "nameConstraints"));
+        } catch (const InputError&) {
+            name = "(a name of another kind)";
+        }
+        out += (out.empty() ? "" : ", ") + name;
+    }
+    return out;
+}
+
+bool has_dns_san(const X509* cert) {
+    auto names = decode<GENERAL_NAMES, GENERAL_NAMES_free>(cert, NID_subject_alt_name);
+    if (!names) return false;
+    for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i)
+        if (sk_GENERAL_NAME_value(names.get(), i)->type == GEN_DNS) return true;
+    return false;
+}
+
+// NAME_CONSTRAINTS_check reads the certificate's cached SAN, which OpenSSL computes once per
+// object and does not refresh when extensions are added afterwards (as they are while a draft
+// is built). A fresh object holding only what the check reads (subject and SAN) is exact.
+ossl::X509Ptr names_only(const X509* cert) {
+    ossl::X509Ptr out(ossl::check(X509_new(), "X509_new"));
+    ossl::check(X509_set_subject_name(out.get(), X509_get_subject_name(cert)), "X509_set_subject_name");
+    if (X509_EXTENSION* san = find_extension(cert, NID_subject_alt_name))
+        ossl::check(X509_add_ext(out.get(), san, -1), "X509_add_ext");
+    (void)X509_get_extension_flags(out.get());  // computes the cache from what is there now
+    return out;
+}
+
+// What `openssl verify` would refuse as error 47/48: a subject or subjectAltName outside a
+// CA's permitted subtrees, or inside its excluded ones. The CN is checked as a host name when
+// there is no DNS name in the SAN, as OpenSSL's verifier does.
+void within_name_constraints(const LintContext& ctx, Findings& out) {
+    std::vector<const X509*> path;
+    if (ctx.issuer != nullptr) path.push_back(ctx.issuer);
+    path.insert(path.end(), ctx.ancestors.begin(), ctx.ancestors.end());
+    ossl::X509Ptr names;  // made once, when a CA on the path has constraints
+    for (const X509* ca : path) {
+        auto nc = decode<NAME_CONSTRAINTS, NAME_CONSTRAINTS_free>(ca, NID_name_constraints);
+        if (!nc) continue;
+        if (!names) names = names_only(ctx.cert);
+        X509* cert = names.get();
+        int rc = NAME_CONSTRAINTS_check(cert, nc.get());
+        if (rc == X509_V_OK && !has_dns_san(ctx.cert)) rc = NAME_CONSTRAINTS_check_CN(cert, nc.get());
+        if (rc == X509_V_OK) continue;
+        std::string limits;
+        if (nc->permittedSubtrees != nullptr) limits += "permitted: " + subtree_list(nc->permittedSubtrees);
+        if (nc->excludedSubtrees != nullptr)
+            limits += std::string(limits.empty() ? "" : "; ") + "excluded: " + subtree_list(nc->excludedSubtrees);
+        error(out, "extensions.subjectAltName",
+              std::string("a name in the certificate breaks the name constraints of ") +
+                  format_dn(X509_get_subject_name(ca)) + " (" + X509_verify_cert_error_string(rc) + ")",
+              "request only names the CA may certify (" + limits + ")");
+    }
+}
+
+// A CA below an issuer whose pathLenConstraint is 0 (or whose path is used up) can never
+// issue anything that verifies.
+void within_issuer_path_length(const LintContext& ctx, Findings& out) {
+    if (!is_ca(ctx.cert) || ctx.issuer == nullptr) return;
+    std::vector<const X509*> path;
+    path.push_back(ctx.issuer);
+    path.insert(path.end(), ctx.ancestors.begin(), ctx.ancestors.end());
+    for (size_t below = 0; below < path.size(); ++below) {
+        auto bc = decode<BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free>(path[below], NID_basic_constraints);
+        if (!bc || bc->pathlen == nullptr) continue;
+        long limit = ASN1_INTEGER_get(bc->pathlen);
+        // `below` CA certificates already stand between path[below] and the new one.
+        if (limit >= 0 && static_cast<long>(below) >= limit) {
+            error(out, "extensions.basicConstraints",
+                  "a CA certificate cannot be issued here: " + format_dn(X509_get_subject_name(path[below])) +
+                      " has pathLenConstraint " + std::to_string(limit) + ", so no CA may stand this far below it",
+                  "issue the subordinate CA from a CA higher in the hierarchy (a root, or one with a larger path_length)");
+            return;
+        }
+    }
+}
+
 // One entry per rule: adding a rule is a function above and a line here.
 constexpr LintRule kRules[] = {
     {"lint.rfc5280.serial_positive", "RFC 5280 4.1.2.2", "the serial number is a positive integer", serial_positive},
@@ -342,6 +433,10 @@ constexpr LintRule kRules[] = {
     {"lint.rfc5280.validity_order", "RFC 5280 4.1.2.5", "notBefore is before notAfter", validity_order},
     {"lint.pkilab.validity_within_issuer", "pkilab policy (cf. RFC 5280 6.1.3 (a)(2))",
      "the validity lies within the issuer's validity", validity_within_issuer},
+    {"lint.rfc5280.name_constraints", "RFC 5280 4.2.1.10, 6.1.3 (b)",
+     "the subject and subjectAltNames lie within the name constraints of every CA above", within_name_constraints},
+    {"lint.rfc5280.issuer_path_length", "RFC 5280 4.2.1.9, 6.1.4 (l)",
+     "a CA certificate is issued only where the issuers' pathLenConstraint allows it", within_issuer_path_length},
 };
 
 }  // namespace

@@ -12,6 +12,9 @@ namespace pkilab {
 struct LintContext {
     const X509* cert = nullptr;    // fully populated, signature not yet (or already) applied
     const X509* issuer = nullptr;  // nullptr when self-issued (a root)
+    // The issuer's own issuers up to the root (not the issuer itself): their name constraints
+    // and path lengths bind this certificate too.
+    std::span<const X509* const> ancestors{};
 };
 
 struct LintRule {

@@ -28,14 +28,34 @@ struct Decision {
     std::vector<GeneralName> sans;  // the names written into the certificate
 };
 
-Decision decide(const CertificateAuthority& ca, const CertificateTemplate& tmpl, const ParsedCsr& csr, Time now) {
+const CertificateAuthority* find_ca_or_null(const IssuanceContext& ctx, std::string_view name) {
+    for (const auto& ca : ctx.cas)
+        if (ca.name() == name) return &ca;
+    return nullptr;
+}
+
+// The certificates of the CAs above `ca`, parent first: their constraints bind what it issues.
+std::vector<const X509*> ancestors_of(const IssuanceContext& ctx, const CertificateAuthority& ca) {
+    std::vector<const X509*> out;
+    const CertificateAuthority* at = &ca;
+    while (at->config().parent && out.size() < ctx.cas.size()) {
+        at = find_ca_or_null(ctx, *at->config().parent);
+        if (at == nullptr) break;
+        out.push_back(at->certificate());
+    }
+    return out;
+}
+
+Decision decide(const IssuanceContext& ctx, const CertificateAuthority& ca, const CertificateTemplate& tmpl,
+                const ParsedCsr& csr, Time now) {
     Decision d;
     d.findings = check_request_against_template(csr, tmpl);
     if (has_errors(d.findings)) return d;
     d.serial = random_serial();
     TbsCertificate tbs = build_tbs(ca, tmpl, csr, d.serial.integer.get(), now);
     d.findings.insert(d.findings.end(), tbs.notes.begin(), tbs.notes.end());
-    Findings lint = run_lint(LintContext{tbs.cert.get(), ca.certificate()});
+    const std::vector<const X509*> ancestors = ancestors_of(ctx, ca);
+    Findings lint = run_lint(LintContext{tbs.cert.get(), ca.certificate(), ancestors});
     d.findings.insert(d.findings.end(), lint.begin(), lint.end());
     d.tbs = std::move(tbs.cert);
     if (tmpl.san_from_request_extension) d.sans = csr.sans;
@@ -71,14 +91,21 @@ const CertificateAuthority& choose_ca(const IssuanceContext& ctx, const std::str
                              "choose a CA that publishes it, or add it to the CA's templates in the lab file");
         return ca;
     }
-    // Like an AD CS enterprise, prefer an issuing CA over the root for end-entity work.
+    // Like an AD CS enterprise, prefer an issuing CA over the root for end-entity work. A CA
+    // certificate can only come from a CA whose path length leaves room below it.
     const CertificateAuthority* root = nullptr;
+    const CertificateAuthority* no_room = nullptr;
     for (const auto& ca : ctx.cas) {
         if (!ca.publishes(tmpl.name)) continue;
+        if (tmpl.is_ca && ca.config().path_length == 0) {
+            if (no_room == nullptr) no_room = &ca;
+            continue;
+        }
         if (!ca.is_root()) return ca;
         if (root == nullptr) root = &ca;
     }
     if (root != nullptr) return *root;
+    if (no_room != nullptr) return *no_room;  // lint will say why it cannot issue
     throw InputError("request", "template", "no CA in this lab issues template " + tmpl.name,
                      "add " + tmpl.name + " to a CA's templates in the lab file");
 }
@@ -174,7 +201,7 @@ IssuanceOutcome redecide(const IssuanceContext& ctx, const RequestRecord& stored
     const CertificateAuthority& ca = find_ca(ctx, stored.ca);
     const CertificateTemplate& tmpl = find_template(ctx, stored.template_name);
     const ParsedCsr csr = parse_csr(stored.csr_der);
-    Decision decision = decide(ca, tmpl, csr, now);
+    Decision decision = decide(ctx, ca, tmpl, csr, now);
     const std::string findings_json = findings_to_json(decision.findings);
     auto set_state = [&](RequestState state, const std::string& disposition, const char* action) {
         AuditEvent e = event(officer.identity, action, ca.name(), to_string(state), disposition, now);
@@ -227,7 +254,7 @@ IssuanceTicket submit_pipelined(const IssuanceContext& ctx, const EnrollmentRequ
     const CertificateTemplate& tmpl = find_template(ctx, request.template_name);
     const CertificateAuthority& ca = choose_ca(ctx, request.ca, tmpl);
 
-    Decision decision = decide(ca, tmpl, csr, now);
+    Decision decision = decide(ctx, ca, tmpl, csr, now);
     NewRequest record = request_record(ca, tmpl, who, csr, decision.findings, now);
 
     if (has_errors(decision.findings)) {
@@ -250,7 +277,7 @@ Evaluation evaluate(const IssuanceContext& ctx, const EnrollmentRequest& request
     const ParsedCsr csr = parse_csr(request.csr);
     const CertificateTemplate& tmpl = find_template(ctx, request.template_name);
     const CertificateAuthority& ca = choose_ca(ctx, request.ca, tmpl);
-    Decision decision = decide(ca, tmpl, csr, ctx.clock.now());
+    Decision decision = decide(ctx, ca, tmpl, csr, ctx.clock.now());
     Evaluation out{ca.name(), tmpl.name, std::move(decision.findings), tmpl.pend_all_requests, {}};
     if (decision.tbs) out.tbs_der = tbs_der(decision.tbs.get(), ca);
     return out;

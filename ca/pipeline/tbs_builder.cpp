@@ -60,12 +60,12 @@ const RequestedExtension* requested(const ParsedCsr& csr, std::string_view oid) 
 
 constexpr std::string_view kOidKeyUsage = "2.5.29.15";
 
-bool key_can(KeyAlgorithm key, std::string_view usage) {
+bool key_can(const KeyInfo& key, std::string_view usage) {
     auto is = [&](std::string_view name) { return iequals(usage, name); };
     // RFC 8813/5480 (ECDSA) and RFC 8410 (Ed25519) keys cannot encipher; RFC 3279 2.3.1 RSA
-    // keys cannot agree on keys; Ed25519 does neither.
-    if (is("keyEncipherment") || is("dataEncipherment")) return key == KeyAlgorithm::Rsa;
-    if (is("keyAgreement") || is("encipherOnly") || is("decipherOnly")) return key == KeyAlgorithm::Ec;
+    // keys cannot agree on keys; RFC 4055 RSASSA-PSS keys and Ed25519 do neither.
+    if (is("keyEncipherment") || is("dataEncipherment")) return key.algorithm == KeyAlgorithm::Rsa && !key.rsa_pss;
+    if (is("keyAgreement") || is("encipherOnly") || is("decipherOnly")) return key.algorithm == KeyAlgorithm::Ec;
     return true;
 }
 
@@ -76,7 +76,7 @@ bool key_can(KeyAlgorithm key, std::string_view usage) {
 std::vector<std::string> usages_for_key(const CertificateTemplate& tmpl, const KeyInfo& key, Findings& notes) {
     std::vector<std::string> kept;
     std::vector<std::string> dropped;
-    for (const auto& u : tmpl.key_usage) (key_can(key.algorithm, u) ? kept : dropped).push_back(u);
+    for (const auto& u : tmpl.key_usage) (key_can(key, u) ? kept : dropped).push_back(u);
     if (kept.empty()) return tmpl.key_usage;
     for (const auto& u : dropped)
         notes.push_back(note("template.key_usage.not_for_key", "extensions.keyUsage",

@@ -1,6 +1,7 @@
 // The `pkilab` command end to end: stand up the default lab, issue from a CSR made by
 // `openssl req`, and have independent tools (OpenSSL, GnuTLS certtool, Python cryptography)
 // verify what it issued.
+#include <filesystem>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -70,6 +71,40 @@ protected:
         EXPECT_EQ(p.exit_code, 0) << "python cryptography: " << p.out;
     }
 };
+
+TEST_F(CliFlow, EncryptedCaKeyIsNeededOnlyToSign) {
+    std::string lab = slurp(kDefaultLab);
+    const std::string off = "    # key_passphrase: env:PKILAB_ISSUING_CA_PASSPHRASE";
+    ASSERT_NE(lab.find(off), std::string::npos);
+    lab.replace(lab.find(off), off.size(), "    key_passphrase: env:PKILAB_TEST_CA_PASSPHRASE");
+    const std::string lab_file = (dir / "lab.yaml").string();
+    spit(lab_file, lab);
+
+    // Without the passphrase nothing is created, not even the root.
+    RunResult early = pkilab("lab up " + quote(lab_file));
+    EXPECT_EQ(early.exit_code, 2) << early.out;
+    EXPECT_NE(early.out.find("PKILAB_TEST_CA_PASSPHRASE"), std::string::npos) << early.out;
+    EXPECT_FALSE(std::filesystem::exists(dir / "state" / "cas" / "lab-root-ca" / "ca.pem"));
+
+    const std::string with_pass = "env PKILAB_TEST_CA_PASSPHRASE=correct-horse ";
+    RunResult up = run(with_pass + quote(kPkilab) + " --state " + quote(state()) + " lab up " + quote(lab_file));
+    ASSERT_EQ(up.exit_code, 0) << up.out;
+    EXPECT_NE(slurp((dir / "state" / "cas" / "lab-issuing-ca" / "ca.key").string()).find("BEGIN ENCRYPTED PRIVATE KEY"),
+              std::string::npos);
+
+    // Reading the lab needs no passphrase; signing does, and says which.
+    EXPECT_EQ(pkilab("ca list").exit_code, 0);
+    EXPECT_EQ(pkilab("cert list").exit_code, 0);
+    EXPECT_EQ(pkilab("clock show").exit_code, 0);
+    const std::string csr = openssl_csr("enc", "/CN=enc.lab.test", "DNS:enc.lab.test");
+    RunResult refused = pkilab("request submit --template WebServer --csr " + quote(csr));
+    EXPECT_EQ(refused.exit_code, 2) << refused.out;
+    EXPECT_NE(refused.out.find("PKILAB_TEST_CA_PASSPHRASE"), std::string::npos) << refused.out;
+    RunResult issued = run(with_pass + quote(kPkilab) + " --state " + quote(state()) + " request submit --template WebServer --csr " + quote(csr));
+    EXPECT_EQ(issued.exit_code, 0) << issued.out;
+    // The refused attempt left no request behind: request 1 is the one that was issued.
+    EXPECT_NE(issued.out.find("Request 1 on lab-issuing-ca: issued"), std::string::npos) << issued.out;
+}
 
 TEST_F(CliFlow, DefaultLabIssuesWebServerCertificateThatIndependentToolsVerify) {
     lab_up();

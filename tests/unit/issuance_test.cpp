@@ -112,6 +112,45 @@ TEST(Issuance, LintRefusesAKeyUsageTheKeyCannotPerform) {
     EXPECT_TRUE(has_code(o.findings, "lint.pkix.key_usage_key_type"));
 }
 
+TEST(Issuance, NameConstraintsOfTheCaPathAreEnforced) {
+    std::string yaml = kTestLab;
+    const std::string at = "    path_length: 0\n";
+    yaml.replace(yaml.find(at), at.size(),
+                 at + "    name_constraints: {permitted: [\"dns:lab.test\"], excluded: [\"dns:bad.lab.test\"]}\n");
+    LabFixture fx(yaml);
+    struct Case {
+        const char* name;
+        std::string cn;
+        std::vector<GeneralName> sans;
+        bool issued;
+    };
+    const Case cases[] = {
+        {"inside", "www.lab.test", {dns("www.lab.test")}, true},
+        {"one name outside among good ones", "www.lab.test", {dns("www.lab.test"), dns("evil.example")}, false},
+        {"excluded subtree", "x.bad.lab.test", {dns("x.bad.lab.test")}, false},
+    };
+    for (const auto& c : cases) {
+        IssuanceOutcome o = submit(fx.ctx(), {"WebServer", "", ec_csr("CN=" + c.cn, c.sans), kAlice});
+        EXPECT_EQ(o.state == RequestState::Issued, c.issued) << c.name;
+        EXPECT_EQ(has_code(o.findings, "lint.rfc5280.name_constraints"), !c.issued) << c.name;
+    }
+}
+
+TEST(Issuance, NoSubordinateCaFromACaWithPathLengthZero) {
+    std::string yaml = kTestLab;
+    const std::string published = "templates: [WebServer, User, LyncServer, Approved, Fixed]";
+    yaml.replace(yaml.find(published), published.size(), "templates: [WebServer, User, LyncServer, Approved, Fixed, SubCA]");
+    LabFixture fx(yaml);
+    // Without --ca, the root is chosen: the issuing CA has path_length 0.
+    IssuanceOutcome o = submit(fx.ctx(), {"SubCA", "", ec_csr("CN=Sub CA", {}), kOfficer});
+    EXPECT_EQ(o.ca, "root");
+    EXPECT_EQ(o.state, RequestState::Issued);
+    // Asked for by name, the issuing CA refuses with the reason.
+    IssuanceOutcome refused = submit(fx.ctx(), {"SubCA", "issuing", ec_csr("CN=Sub CA 2", {}), kOfficer});
+    EXPECT_EQ(refused.state, RequestState::Denied);
+    EXPECT_TRUE(has_code(refused.findings, "lint.rfc5280.issuer_path_length"));
+}
+
 TEST(Issuance, SerialsAreRandomPositiveAndUnique) {
     LabFixture fx;
     std::set<std::string> serials;

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include "ca/errors.hpp"
 
 #ifndef PKILAB_SOURCE_DIR
@@ -139,6 +144,24 @@ TEST(LabConfig, MissingFileIsInputError) {
     }
 }
 
+TEST(LabConfig, OversizedOrEndlessFilesAreRefusedWithoutReadingThemWhole) {
+    const auto path = std::filesystem::temp_directory_path() / ("pkilab-big-lab-" + std::to_string(::getpid()) + ".yaml");
+    {
+        std::ofstream out(path);
+        out << "# " << std::string(kMaxLabFileBytes, 'x') << "\n";
+    }
+    for (const std::string& file : {path.string(), std::string("/dev/zero")}) {
+        try {
+            load_lab_file(file);
+            FAIL() << file << " accepted";
+        } catch (const InputError& e) {
+            EXPECT_EQ(e.where(), file);
+            EXPECT_NE(e.problem().find("larger than 1024 KiB"), std::string::npos) << e.what();
+        }
+    }
+    std::filesystem::remove(path);
+}
+
 struct BadLab {
     const char* name;
     std::string yaml;
@@ -168,6 +191,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadLab{"UnknownTopLevelKey", kRootS + "templtes: []\n", "lab.yaml:4:1", "templtes", "unknown key 'templtes'"},
         BadLab{"UnknownKeyInLab", "lab: {nmae: x}\n" + kRootS, "lab.yaml:1:7", "lab.nmae", "unknown key 'nmae'"},
+        BadLab{"Rsa1024CaWithoutOptIn", kRootS + "    key: rsa1024\n", "lab.yaml:4:10", "cas[0].key",
+               "needs legacy_rsa1024: true"},
         BadLab{"UnknownKeyInCa", kRootS + "    keyy: rsa2048\n", "lab.yaml:4:5", "cas[0].keyy", "unknown key 'keyy'"},
         BadLab{"UnknownKeyInTemplate",
                kRootS + "templates:\n  - name: T\n    validty: 1y\n", "lab.yaml:6:5", "templates[0].validty",

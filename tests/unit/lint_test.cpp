@@ -150,7 +150,40 @@ struct BadCase {
     const char* field;
     std::function<test::CertSpec()> make;
     bool self_signed = false;  // lint without an issuer
+    const X509* (*issuer)() = nullptr;  // default: root()
 };
+
+// The same root, constrained: names under lab.test only, not under bad.lab.test, and no CA
+// certificate below it (pathLenConstraint 0).
+const X509* constrained_root() {
+    static const ossl::X509Ptr cert = [] {
+        auto s = root_spec();
+        replace(s, make_basic_constraints(true, 0));
+        s.extensions.push_back(make_name_constraints({{NameType::Dns, "lab.test"}}, {{NameType::Dns, "bad.lab.test"}}));
+        return test::build_cert(s);
+    }();
+    return cert.get();
+}
+
+test::CertSpec leaf_named(const std::string& cn, std::vector<GeneralName> sans) {
+    auto s = leaf_spec();
+    s.subject = "CN=" + cn;
+    if (sans.empty())
+        drop(s, NID_subject_alt_name);
+    else
+        replace(s, make_subject_alt_name(sans, false));
+    return s;
+}
+
+test::CertSpec sub_ca_spec() {
+    auto s = leaf_spec();
+    s.subject = "CN=Lab Sub CA, O=Example Lab";
+    replace(s, make_basic_constraints(true, std::nullopt));
+    replace(s, make_key_usage({"keyCertSign", "cRLSign"}, true));
+    drop(s, NID_ext_key_usage);
+    drop(s, NID_subject_alt_name);
+    return s;
+}
 
 Bytes serial_of(size_t octets, std::uint8_t first) {
     Bytes b(octets, 0x11);
@@ -263,6 +296,15 @@ const std::vector<BadCase>& bad_cases() {
          [] { auto s = leaf_spec(); s.not_after = parse_time("2037-01-01T00:00:00Z"); return s; }},
         {"starts before the issuer", "lint.pkilab.validity_within_issuer", "validity.notBefore",
          [] { auto s = leaf_spec(); s.not_before = parse_time("2025-12-31T00:00:00Z"); return s; }},
+        {"SAN outside the permitted names", "lint.rfc5280.name_constraints", "extensions.subjectAltName",
+         [] { return leaf_named("www.lab.test", {{NameType::Dns, "www.lab.test"}, {NameType::Dns, "evil.example"}}); },
+         false, constrained_root},
+        {"SAN among the excluded names", "lint.rfc5280.name_constraints", "extensions.subjectAltName",
+         [] { return leaf_named("x.bad.lab.test", {{NameType::Dns, "x.bad.lab.test"}}); }, false, constrained_root},
+        {"CN outside the permitted names, no SAN", "lint.rfc5280.name_constraints", "extensions.subjectAltName",
+         [] { return leaf_named("evil.example", {}); }, false, constrained_root},
+        {"CA below pathLenConstraint 0", "lint.rfc5280.issuer_path_length", "extensions.basicConstraints",
+         [] { return sub_ca_spec(); }, false, constrained_root},
     };
     return cases;
 }
@@ -272,7 +314,7 @@ TEST(Lint, EachBrokenCertificateTriggersItsRule) {
     for (const auto& c : bad_cases()) {
         auto spec = c.make();
         auto cert = test::build_cert(spec);
-        Findings fs = run_lint({cert.get(), c.self_signed ? nullptr : root()});
+        Findings fs = run_lint({cert.get(), c.self_signed ? nullptr : (c.issuer != nullptr ? c.issuer() : root())});
         auto hits = with_code(fs, c.code);
         ASSERT_FALSE(hits.empty()) << c.name << ": expected " << c.code << ", got\n" << dump(fs);
         EXPECT_EQ(hits[0]->severity, Severity::Error) << c.name;
@@ -284,6 +326,32 @@ TEST(Lint, EachBrokenCertificateTriggersItsRule) {
     }
     // Every rule has at least one certificate that breaks it.
     for (const auto& r : lint_rules()) EXPECT_TRUE(covered.count(std::string(r.code)) == 1) << "untested rule " << r.code;
+}
+
+TEST(Lint, NamesInsideTheConstraintsPass) {
+    for (bool with_san : {true, false}) {
+        auto spec = with_san ? leaf_named("www.lab.test", {{NameType::Dns, "www.lab.test"}, {NameType::Dns, "a.b.lab.test"}})
+                             : leaf_named("www.lab.test", {});
+        auto cert = test::build_cert(spec);
+        Findings fs = run_lint({cert.get(), constrained_root()});
+        EXPECT_TRUE(with_code(fs, "lint.rfc5280.name_constraints").empty()) << dump(fs);
+    }
+    // A leaf below pathLenConstraint 0 is fine; so is a sub-CA below an unconstrained root.
+    auto leaf = leaf_spec();
+    auto leaf_cert = test::build_cert(leaf);
+    EXPECT_TRUE(with_code(run_lint({leaf_cert.get(), constrained_root()}), "lint.rfc5280.issuer_path_length").empty());
+    auto sub = sub_ca_spec();
+    auto sub_cert = test::build_cert(sub);
+    EXPECT_TRUE(with_code(run_lint({sub_cert.get(), root()}), "lint.rfc5280.issuer_path_length").empty());
+}
+
+TEST(Lint, AncestorsConstrainToo) {
+    // The issuing CA has no constraints; its own issuer does.
+    auto spec = leaf_named("evil.example", {{NameType::Dns, "evil.example"}});
+    auto cert = test::build_cert(spec);
+    const X509* ancestors[] = {constrained_root()};
+    Findings fs = run_lint({cert.get(), root(), ancestors});
+    EXPECT_FALSE(with_code(fs, "lint.rfc5280.name_constraints").empty()) << dump(fs);
 }
 
 TEST(Lint, GoodTimesAcrossThe2050Boundary) {
