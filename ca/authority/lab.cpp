@@ -103,6 +103,16 @@ const CertificateAuthority& Lab::ca(std::string_view name) const { return find_c
 
 void Lab::set_clock_offset(Duration offset, const std::string& actor) {
     const Time before = clock_->now();
+    // X.509 times end at 9999-12-31 and certificates need room after "now"; before 1950 is
+    // not expressible as UTCTime. Refused, not clamped: a training clock must say where it is.
+    const Time earliest = parse_time("1950-01-01T00:00:00Z");
+    const Time latest = parse_time("9000-01-01T00:00:00Z");
+    const Time wanted = base_clock_.now() + offset;
+    if (wanted < earliest || wanted >= latest)
+        throw InputError("clock", "offset",
+                         "the lab clock would read " + (wanted < earliest ? std::string("before 1950") : "after 9000") +
+                             ", where certificates cannot be dated",
+                         "set a lab time between 1950 and 9000 (`pkilab clock set now` resets it)");
     store_->set_setting(kClockOffsetSetting, std::to_string(offset.count()));
     clock_->set_offset(offset);
     AuditEvent e;

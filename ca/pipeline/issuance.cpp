@@ -46,9 +46,30 @@ std::vector<const X509*> ancestors_of(const IssuanceContext& ctx, const Certific
     return out;
 }
 
+// A CA outside its own validity can issue nothing that verifies; saying so beats the
+// validity arithmetic that would otherwise fail later with a puzzling message.
+Findings ca_validity(const CertificateAuthority& ca, Time now) {
+    const Time not_before = from_asn1_time(X509_get0_notBefore(ca.certificate()));
+    const Time not_after = from_asn1_time(X509_get0_notAfter(ca.certificate()));
+    Findings out;
+    if (now >= not_after)
+        out.push_back(Finding{"ca", "ca.expired", Severity::Error, "ca",
+                              "CA " + ca.name() + "'s certificate expired at " + format_time(not_after) +
+                                  " (the lab clock reads " + format_time(now) + ")",
+                              "renew the CA, or move the lab clock back (`pkilab clock set now`)"});
+    else if (now < not_before)
+        out.push_back(Finding{"ca", "ca.not_yet_valid", Severity::Error, "ca",
+                              "CA " + ca.name() + "'s certificate becomes valid only at " + format_time(not_before) +
+                                  " (the lab clock reads " + format_time(now) + ")",
+                              "move the lab clock forward (`pkilab clock set now`)"});
+    return out;
+}
+
 Decision decide(const IssuanceContext& ctx, const CertificateAuthority& ca, const CertificateTemplate& tmpl,
                 const ParsedCsr& csr, Time now) {
     Decision d;
+    d.findings = ca_validity(ca, now);
+    if (has_errors(d.findings)) return d;
     d.findings = check_request_against_template(csr, tmpl);
     if (has_errors(d.findings)) return d;
     d.serial = random_serial();

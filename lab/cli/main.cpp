@@ -3,7 +3,36 @@
 #include <cstdlib>
 #include <iostream>
 
+#include <nlohmann/json.hpp>
+
 #include "lab/cli/cli.hpp"
+
+namespace {
+
+const char* category_name(pkilab::ErrorCategory c) {
+    switch (c) {
+        case pkilab::ErrorCategory::BadInput: return "bad_input";
+        case pkilab::ErrorCategory::NotFound: return "not_found";
+        case pkilab::ErrorCategory::Conflict: return "conflict";
+        case pkilab::ErrorCategory::Internal: return "internal";
+    }
+    return "internal";
+}
+
+// With --json a script gets the error on stdout as data too: where, field, problem and fix.
+void print_json_error(const std::string& category, const std::string& message, const pkilab::InputError* input,
+                      int exit_code) {
+    nlohmann::json e{{"category", category}, {"message", message}};
+    if (input != nullptr) {
+        e["where"] = input->where();
+        e["field"] = input->field();
+        e["problem"] = input->problem();
+        e["hint"] = input->hint();
+    }
+    std::cout << nlohmann::json{{"error", e}, {"exit_code", exit_code}}.dump(2) << "\n";
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     using namespace pkilab;
@@ -31,9 +60,11 @@ int main(int argc, char** argv) {
         return rc == 0 ? kExitOk : kExitBadInput;
     } catch (const Error& e) {
         std::cerr << "pkilab: " << e.what() << "\n";
+        if (cli.json) print_json_error(category_name(e.category()), e.what(), dynamic_cast<const InputError*>(&e), exit_code_for(e));
         return exit_code_for(e);
     } catch (const std::exception& e) {
         std::cerr << "pkilab: internal error: " << e.what() << "\n";
+        if (cli.json) print_json_error("internal", e.what(), nullptr, kExitInternal);
         return kExitInternal;
     }
     return cli.exit_code;

@@ -147,12 +147,15 @@ void add_request_commands(CLI::App& app, Cli& cli) {
         auto* cmd = req->add_subcommand(name, help);
         cmd->add_option("id", args->id, "Request ID")->required();
         cmd->add_option("--ca", args->ca, "CA (default: the only issuing CA)");
-        if (std::string(name) == "deny") cmd->add_option("--reason", args->reason, "Why, for the requester");
-        cmd->callback([&cli, args, action] {
+        const bool is_deny = std::string(name) == "deny";
+        if (is_deny) cmd->add_option("--reason", args->reason, "Why, for the requester");
+        cmd->callback([&cli, args, action, is_deny] {
             const std::string ca = default_ca(cli, args->ca);
             IssuanceOutcome o = action(cli.lab().context(), ca, args->id, cli.requester(), args->reason);
             cli.emit(to_json(o), human(o));
-            cli.exit_code = exit_code_for(o);
+            // An officer's deny that went through is a success; approve and resubmit report
+            // what policy now says of the request (1 when it refuses it).
+            cli.exit_code = is_deny ? kExitOk : exit_code_for(o);
         });
     };
     officer_action("approve", "Issue a pending request (CA manager approval)",

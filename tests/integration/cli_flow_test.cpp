@@ -25,7 +25,8 @@ protected:
     RunResult pkilab(const std::string& args) const { return run(quote(kPkilab) + " --state " + quote(state()) + " " + args); }
 
     nlohmann::json pkilab_json(const std::string& args, int expected_exit = 0) const {
-        RunResult r = pkilab("--json " + args);
+        // stdout alone: errors also go to stderr as text.
+        RunResult r = run("{ " + quote(kPkilab) + " --state " + quote(state()) + " --json " + args + " 2>/dev/null; }");
         EXPECT_EQ(r.exit_code, expected_exit) << args << "\n" << r.out;
         try {
             return nlohmann::json::parse(r.out);
@@ -104,6 +105,24 @@ TEST_F(CliFlow, EncryptedCaKeyIsNeededOnlyToSign) {
     EXPECT_EQ(issued.exit_code, 0) << issued.out;
     // The refused attempt left no request behind: request 1 is the one that was issued.
     EXPECT_NE(issued.out.find("Request 1 on lab-issuing-ca: issued"), std::string::npos) << issued.out;
+}
+
+TEST_F(CliFlow, JsonErrorsAndClockBounds) {
+    lab_up();
+    nlohmann::json missing = pkilab_json("cert show 0123456789abcdef", 2);
+    EXPECT_EQ(missing["error"]["category"], "not_found") << missing.dump();
+    EXPECT_EQ(missing["exit_code"], 2);
+
+    nlohmann::json bad = pkilab_json("lab validate " + quote(std::string(PKILAB_TEST_DATA) + "/labs/does-not-exist.yaml"), 2);
+    EXPECT_EQ(bad["error"]["category"], "bad_input") << bad.dump();
+    EXPECT_FALSE(bad["error"]["problem"].get<std::string>().empty());
+
+    for (const char* args : {"clock set 9999-12-31T00:00:00Z", "clock set 9000-01-01T00:00:00Z", "clock set 1900-01-01T00:00:00Z"}) {
+        RunResult r = pkilab(args);
+        EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out;
+        EXPECT_NE(r.out.find("between 1950 and 9000"), std::string::npos) << r.out;
+    }
+    EXPECT_EQ(pkilab("clock advance 30d").exit_code, 0);
 }
 
 TEST_F(CliFlow, DefaultLabIssuesWebServerCertificateThatIndependentToolsVerify) {

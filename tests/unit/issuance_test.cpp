@@ -151,6 +151,21 @@ TEST(Issuance, NoSubordinateCaFromACaWithPathLengthZero) {
     EXPECT_TRUE(has_code(refused.findings, "lint.rfc5280.issuer_path_length"));
 }
 
+TEST(Issuance, ExpiredOrNotYetValidCaSaysSo) {
+    LabFixture fx;
+    const Time made = fx.clock().now();
+    fx.clock().set(made + std::chrono::days{366 * 6});  // the issuing CA lives 5 years
+    IssuanceOutcome late = submit(fx.ctx(), {"WebServer", "", ec_csr("CN=late.lab.test", {dns("late.lab.test")}), kAlice});
+    EXPECT_EQ(late.state, RequestState::Denied);
+    ASSERT_TRUE(has_code(late.findings, "ca.expired"));
+    EXPECT_NE(late.disposition.find("expired at"), std::string::npos) << late.disposition;
+
+    fx.clock().set(made - std::chrono::days{30});
+    IssuanceOutcome early = submit(fx.ctx(), {"WebServer", "", ec_csr("CN=early.lab.test", {dns("early.lab.test")}), kAlice});
+    EXPECT_EQ(early.state, RequestState::Denied);
+    EXPECT_TRUE(has_code(early.findings, "ca.not_yet_valid"));
+}
+
 TEST(Issuance, SerialsAreRandomPositiveAndUnique) {
     LabFixture fx;
     std::set<std::string> serials;
