@@ -304,12 +304,26 @@ Evaluation evaluate(const IssuanceContext& ctx, const EnrollmentRequest& request
     return out;
 }
 
+namespace {
+
+// An officer action the request's state does not allow: audited as refused, then thrown.
+[[noreturn]] void refuse_action(const IssuanceContext& ctx, const Requester& officer, const char* action,
+                                const std::string& ca, std::int64_t request_id, const std::string& why) {
+    AuditEvent e = event(officer.identity, action, ca, "refused", why, ctx.clock.now());
+    e.request_id = request_id;
+    ctx.store.append_audit(e);
+    throw ConflictError(why);
+}
+
+}  // namespace
+
 IssuanceOutcome approve(const IssuanceContext& ctx, const std::string& ca, std::int64_t request_id,
                         const Requester& officer) {
     const RequestRecord stored = stored_request(ctx, ca, request_id);
     if (stored.state != RequestState::Pending)
-        throw ConflictError("request " + std::to_string(request_id) + " on CA " + ca + " is " + to_string(stored.state) +
-                            "; only pending requests can be approved");
+        refuse_action(ctx, officer, "approve", ca, request_id,
+                      "request " + std::to_string(request_id) + " on CA " + ca + " is " + to_string(stored.state) +
+                          "; only pending requests can be approved");
     return redecide(ctx, stored, officer, false);
 }
 
@@ -317,8 +331,9 @@ IssuanceOutcome resubmit(const IssuanceContext& ctx, const std::string& ca, std:
                          const Requester& officer) {
     const RequestRecord stored = stored_request(ctx, ca, request_id);
     if (stored.state == RequestState::Issued)
-        throw ConflictError("request " + std::to_string(request_id) + " on CA " + ca +
-                            " is already issued (serial " + stored.serial + ")");
+        refuse_action(ctx, officer, "resubmit", ca, request_id,
+                      "request " + std::to_string(request_id) + " on CA " + ca + " is already issued (serial " +
+                          stored.serial + ")");
     // An officer resubmitting a pending request issues it, as in AD CS; a denied or failed
     // one goes through the whole policy again, pending included.
     return redecide(ctx, stored, officer, stored.state != RequestState::Pending);
@@ -328,8 +343,9 @@ IssuanceOutcome deny(const IssuanceContext& ctx, const std::string& ca, std::int
                      const Requester& officer, const std::string& reason) {
     const RequestRecord stored = stored_request(ctx, ca, request_id);
     if (stored.state != RequestState::Pending)
-        throw ConflictError("request " + std::to_string(request_id) + " on CA " + ca + " is " + to_string(stored.state) +
-                            "; only pending requests can be denied");
+        refuse_action(ctx, officer, "deny", ca, request_id,
+                      "request " + std::to_string(request_id) + " on CA " + ca + " is " + to_string(stored.state) +
+                          "; only pending requests can be denied");
     const Time now = ctx.clock.now();
     const std::string disposition =
         "Denied by " + officer.identity + (reason.empty() ? std::string() : ": " + reason);

@@ -10,13 +10,25 @@ namespace pkilab {
 ServerKeygenOutcome submit_with_server_key(const IssuanceContext& ctx, const ServerKeygenRequest& request,
                                            const std::vector<const X509*>& chain_of_issuer) {
     const CertificateTemplate& tmpl = find_template(ctx, request.template_name);
+    // Refusals are audited like any other: who asked the CA to make a key, and why it would not.
+    auto refuse = [&](const std::string& problem, const std::string& hint) {
+        InputError e("request", "template", problem, hint);
+        AuditEvent a;
+        a.at = ctx.clock.now();
+        a.actor = request.requester.identity;
+        a.action = "submit";
+        a.ca = request.ca;
+        a.outcome = "rejected";
+        a.detail = std::string("server-side key generation: ") + e.what();
+        ctx.store.append_audit(a);
+        throw e;
+    };
     if (!tmpl.allow_server_keygen)
-        throw InputError("request", "template", "template " + tmpl.name + " does not allow server-side key generation",
-                         "make the key yourself and submit a CSR, or use a template with server_keygen allowed");
+        refuse("template " + tmpl.name + " does not allow server-side key generation",
+               "make the key yourself and submit a CSR, or use a template with server_keygen allowed");
     if (tmpl.pend_all_requests)
-        throw InputError("request", "template", "template " + tmpl.name +
-                             " pends requests for approval; a server-generated key would have to be kept until then",
-                         "submit your own CSR instead");
+        refuse("template " + tmpl.name + " pends requests for approval; a server-generated key would have to be kept until then",
+               "submit your own CSR instead");
     if (request.pkcs12_passphrase.empty())
         throw InputError("request", "pkcs12 passphrase", "a PKCS#12 passphrase is required to protect the exported key");
 

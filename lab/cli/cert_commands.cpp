@@ -24,18 +24,21 @@ void list_command(Cli& cli, const ListArgs& a) {
     if (!a.serial.empty()) q.serial = normalize_serial(a.serial);
     q.template_name = a.template_name;
     q.limit = a.limit;
-    if (!a.status.empty()) {
-        if (a.status == "valid") q.status = CertStatus::Valid;
-        else if (a.status == "revoked") q.status = CertStatus::Revoked;
-        else if (a.status == "on-hold") q.status = CertStatus::OnHold;
-        else throw InputError("--status", a.status, "unknown status", "use valid, revoked or on-hold");
-    }
-    if (!a.expiring_before.empty()) q.expiring_before = parse_time(a.expiring_before, "--expiring-before");
     Lab& lab = cli.lab();
     const Time now = lab.clock().now();
+    if (!a.expiring_before.empty()) q.expiring_before = parse_time(a.expiring_before, "--expiring-before");
+    // "expired" is a valid certificate past its notAfter on the lab clock, as the list shows it.
+    if (!a.status.empty()) {
+        if (a.status == "valid" || a.status == "expired") q.status = CertStatus::Valid;
+        else if (a.status == "revoked") q.status = CertStatus::Revoked;
+        else if (a.status == "on-hold") q.status = CertStatus::OnHold;
+        else throw InputError("--status", a.status, "unknown status", "use valid, expired, revoked or on-hold");
+        if (a.status == "expired" && (!q.expiring_before || *q.expiring_before > now)) q.expiring_before = now;
+    }
     nlohmann::json out = nlohmann::json::array();
     std::ostringstream human;
     for (const auto& c : lab.store().search_certificates(q)) {
+        if (a.status == "valid" && effective_status(c, now) != "valid") continue;
         out.push_back(to_json(c, now));
         human << c.serial << "  " << effective_status(c, now) << "  " << c.ca << "  " << c.template_name << "  "
               << c.subject << "  until " << format_time(c.not_after) << "\n";
@@ -103,7 +106,7 @@ void add_cert_commands(CLI::App& app, Cli& cli) {
     list->add_option("--san", l->san, "A SAN contains, e.g. www.lab.test");
     list->add_option("--serial", l->serial, "Serial (hex)");
     list->add_option("--template", l->template_name, "Template name");
-    list->add_option("--status", l->status, "valid, revoked or on-hold");
+    list->add_option("--status", l->status, "valid, expired, revoked or on-hold");
     list->add_option("--expiring-before", l->expiring_before, "notAfter before this UTC date/time");
     list->add_option("--limit", l->limit, "At most this many");
     list->callback([&cli, l] { list_command(cli, *l); });

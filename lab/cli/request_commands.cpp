@@ -32,6 +32,14 @@ void submit_command(Cli& cli, const SubmitArgs& a) {
     Lab& lab = cli.lab();
     IssuanceOutcome outcome;
     std::string extra;
+    // Options that the other mode would silently ignore are mistakes: say so.
+    if (a.keygen && !a.csr.empty())
+        throw InputError("request submit", "--csr", "--keygen makes the key and the request itself; --csr is not used with it",
+                         "drop --csr, or drop --keygen to submit your own CSR");
+    if (!a.keygen && (!a.subject.empty() || !a.sans.empty() || !a.p12_out.empty()))
+        throw InputError("request submit", a.subject.empty() ? (a.sans.empty() ? "--p12-out" : "--san") : "--subject",
+                         "--subject, --san and --p12-out go with --keygen; a CSR carries its own names",
+                         "add --keygen, or put the names in the CSR");
     if (a.keygen) {
         if (a.p12_out.empty()) throw InputError("--keygen", "--p12-out", "server-side key generation needs --p12-out FILE");
         std::vector<GeneralName> sans;

@@ -125,6 +125,55 @@ TEST_F(CliFlow, JsonErrorsAndClockBounds) {
     EXPECT_EQ(pkilab("clock advance 30d").exit_code, 0);
 }
 
+TEST_F(CliFlow, HostileLifecycleArgumentsAreRefusedAndAudited) {
+    lab_up();
+    const std::string csr = openssl_csr("life", "/CN=life.lab.test", "DNS:life.lab.test");
+    nlohmann::json issued = pkilab_json("request submit --template WebServer --csr " + quote(csr));
+    const std::string serial = issued["serial"];
+
+    // Serials: no spaces, at most 40 hex digits, and a long one is not echoed whole.
+    RunResult spaced = pkilab("cert show '98 35'");
+    EXPECT_EQ(spaced.exit_code, 2) << spaced.out;
+    EXPECT_NE(spaced.out.find("contains a space"), std::string::npos) << spaced.out;
+    RunResult longer = pkilab("cert show " + std::string(1000, 'a'));
+    EXPECT_EQ(longer.exit_code, 2) << longer.out;
+    EXPECT_NE(longer.out.find("at most 40"), std::string::npos) << longer.out;
+    EXPECT_LT(longer.out.size(), 400u);
+
+    // The invalidity date cannot be after the revocation; nothing is revoked by the attempt.
+    RunResult future = pkilab("revoke " + serial + " --reason keyCompromise --invalidity-date 2099-01-01T00:00:00Z");
+    EXPECT_EQ(future.exit_code, 2) << future.out;
+    EXPECT_EQ(pkilab_json("cert list --status valid --template WebServer").size(), 1u);
+
+    // Revoking twice is refused, and the refusal is in the audit trail.
+    EXPECT_EQ(pkilab("revoke " + serial + " --reason superseded").exit_code, 0);
+    EXPECT_EQ(pkilab("revoke " + serial + " --reason superseded").exit_code, 2);
+    // A root's own certificate cannot be revoked by itself.
+    const std::string root_serial = pkilab_json("cert list --template RootCA")[0]["serial"];
+    RunResult root = pkilab("revoke " + root_serial + " --reason cACompromise");
+    EXPECT_EQ(root.exit_code, 2) << root.out;
+    EXPECT_NE(root.out.find("trust anchor"), std::string::npos) << root.out;
+    int refused = 0;
+    for (const auto& e : pkilab_json("audit"))
+        if (e["action"] == "revoke" && e["outcome"] == "refused") ++refused;
+    EXPECT_EQ(refused, 2);
+
+    // Options of the other mode are not silently ignored.
+    EXPECT_EQ(pkilab("request submit --template WebServer --csr " + quote(csr) + " --subject CN=x").exit_code, 2);
+    EXPECT_EQ(pkilab("request submit --template WebServer --keygen --csr " + quote(csr) +
+                     " --subject CN=x --p12-out " + quote((dir / "x.p12").string())).exit_code, 2);
+
+    // "expired", as the list shows it, is also a filter.
+    const std::string csr2 = openssl_csr("later", "/CN=later.lab.test", "DNS:later.lab.test");
+    const std::string serial2 = pkilab_json("request submit --template WebServer --csr " + quote(csr2))["serial"];
+    EXPECT_EQ(pkilab_json("cert list --status expired").size(), 0u);
+    EXPECT_EQ(pkilab("clock advance 3y").exit_code, 0);  // WebServer certificates live 2 years
+    nlohmann::json expired = pkilab_json("cert list --status expired");
+    ASSERT_EQ(expired.size(), 1u) << expired.dump();
+    EXPECT_EQ(expired[0]["serial"], serial2);
+    for (const auto& c : pkilab_json("cert list --status valid")) EXPECT_NE(c["serial"], serial2);
+}
+
 TEST_F(CliFlow, DefaultLabIssuesWebServerCertificateThatIndependentToolsVerify) {
     lab_up();
     const std::string csr = openssl_csr("www", "/CN=www.lab.test", "DNS:www.lab.test");
