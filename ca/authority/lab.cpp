@@ -144,7 +144,26 @@ std::vector<std::string> differences(const CaConfig& wanted, const X509* existin
                     (k.algorithm != KeyAlgorithm::Rsa || k.bits == wanted.key.bits) &&
                     (k.algorithm != KeyAlgorithm::Ec || k.curve == wanted.key.curve);
     if (!same_key) out.push_back("key is " + k.description + ", the lab file says " + to_string(wanted.key));
+    if (info.path_length != wanted.path_length) {
+        auto shown = [](std::optional<int> p) { return p ? std::to_string(*p) : std::string("unlimited"); };
+        out.push_back("path length is " + shown(info.path_length) + ", the lab file says " + shown(wanted.path_length));
+    }
     return out;
+}
+
+// The certificate's lifetime against the lab file's validity. A CA cannot outlive its issuer,
+// so a child's validity may have been cut to its parent's notAfter when it was made.
+std::optional<std::string> validity_note(const CaConfig& wanted, const X509* cert, bool created) {
+    const Time not_before = from_asn1_time(X509_get0_notBefore(cert));
+    const Time not_after = from_asn1_time(X509_get0_notAfter(cert));
+    const Duration lifetime = not_after - not_before;
+    const Duration slack = std::chrono::hours{25};  // backdating and rounding
+    if (lifetime + slack >= wanted.validity && lifetime <= wanted.validity + slack) return std::nullopt;
+    if (lifetime < wanted.validity && wanted.parent)
+        return "validity is " + format_duration(lifetime) + " instead of " + format_duration(wanted.validity) +
+               ": a CA cannot outlive its issuer, so it ends with " + *wanted.parent + " at " + format_time(not_after);
+    if (created) return std::nullopt;
+    return "validity is " + format_duration(lifetime) + ", the lab file says " + format_duration(wanted.validity);
 }
 
 // The key first, before the certificate is recorded: a certificate in the store whose key
@@ -269,6 +288,7 @@ LabUpReport lab_up(const fs::path& state_dir, const fs::path& lab_file, const Cl
         if (c.signature.rsa_pss)
             line.warnings.push_back("CA " + c.name + " signs with RSASSA-PSS: some products (Lync/Skype for Business, "
                                     "older Java and Windows components) reject PSS-signed certificates");
+        if (auto note = validity_note(c, cert.get(), line.created)) line.differences.push_back(*note);
         const CertificateInfo info = describe_certificate(cert.get());
         line.subject = info.subject;
         line.serial = info.serial;
@@ -279,6 +299,15 @@ LabUpReport lab_up(const fs::path& state_dir, const fs::path& lab_file, const Cl
         }
         cas.emplace_back(c, std::move(cert), std::move(issuers), std::move(key), config.server_dns_name);
         report.cas.push_back(std::move(line));
+    }
+
+    // CAs made by an earlier lab file that this one no longer names: not loaded any more.
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(state_dir / "cas", ec)) {
+        const std::string name = entry.path().filename().string();
+        if (config.find_ca(name) == nullptr && fs::exists(entry.path() / "ca.pem"))
+            report.warnings.push_back("CA " + name + " exists in the state folder but not in the lab file: it is no "
+                                      "longer loaded (its certificates stay in the store)");
     }
 
     write_file_atomically(lab_copy(state_dir), text, fs::perms::owner_read | fs::perms::owner_write);

@@ -62,7 +62,7 @@ struct LabUpReport {
         bool created = false;
         std::string subject;
         std::string serial;
-        std::vector<std::string> differences;  // lab file vs the CA that exists
+        std::vector<std::string> differences;  // lab file vs the CA that exists (or was made: a cut validity)
         std::vector<std::string> warnings;     // legacy choices the lab file made on purpose
     };
     std::filesystem::path state_dir;
@@ -70,6 +70,7 @@ struct LabUpReport {
     bool created = false;           // a new lab
     bool lab_file_changed = false;  // an existing lab brought up with a changed file
     std::vector<CaLine> cas;
+    std::vector<std::string> warnings;  // about the lab as a whole (CAs the file no longer names)
 };
 
 // Creates the lab (or reuses it: idempotent), making the CAs that do not exist yet. A

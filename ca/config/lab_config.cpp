@@ -39,7 +39,13 @@ std::string line_col(const Node& n) {
 }
 
 void read_lab_section(const Node& n, LabConfig& cfg) {
-    n.expect_map({"name", "server_dns_name"});
+    n.expect_map({"name", "server_dns_name", "state"});
+    if (auto state = n.get("state")) {
+        const std::string dir = state->str();
+        if (dir.empty() || dir.find('\0') != std::string::npos)
+            state->fail("state must name a folder", "write e.g. state: ./pkilab-state (relative to this file)");
+        cfg.state_dir = dir;
+    }
     if (auto name = n.get("name")) {
         check_identifier(*name, "lab");
         cfg.name = name->str();

@@ -40,6 +40,9 @@ struct LabConfig {
     std::string name = "lab";
     std::filesystem::path source;  // the file it came from ("" for text)
     std::string server_dns_name = "127.0.0.1";  // <ServerDNSName>
+    // lab.state: where `pkilab lab up` keeps this lab when neither --state nor $PKILAB_STATE
+    // says; relative to the lab file's folder. As written in the file.
+    std::optional<std::string> state_dir;
     std::vector<CaConfig> cas;                  // ordered so that every parent comes before its children
     std::vector<CertificateTemplate> templates; // the built-in ones, then the file's (a file template
                                                 // may extend a built-in with `base:`)

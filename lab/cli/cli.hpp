@@ -17,6 +17,7 @@ namespace pkilab::cli {
 class Cli {
 public:
     std::string state_dir;  // --state, else $PKILAB_STATE, else ./pkilab-state
+    bool state_given = false;  // by --state or $PKILAB_STATE: a lab file's lab.state does not override it
     bool json = false;      // --json
     int exit_code = kExitOk;
 

@@ -17,6 +17,9 @@ std::string default_lab_file() {
 }
 
 void lab_up_command(Cli& cli, const std::string& file) {
+    if (!cli.state_given)
+        if (const auto dir = load_lab_file(file).state_dir)
+            cli.state_dir = (std::filesystem::absolute(file).parent_path() / *dir).lexically_normal().string();
     LabUpReport r = lab_up(cli.state_dir, file, cli.system_clock());
     nlohmann::json cas = nlohmann::json::array();
     std::ostringstream human;
@@ -30,8 +33,9 @@ void lab_up_command(Cli& cli, const std::string& file) {
         for (const auto& w : ca.warnings) std::cerr << "pkilab: WARNING: " << w << "\n";
         human << "  CA " << ca.name << (ca.created ? " (created)" : " (exists)") << ": " << ca.subject << "\n";
         for (const auto& d : ca.differences)
-            human << "    warning: " << d << "; the existing CA is kept (make a new state folder to start over)\n";
+            human << "    warning: " << d << (ca.created ? "\n" : "; the existing CA is kept (make a new state folder to start over)\n");
     }
+    for (const auto& w : r.warnings) human << "  warning: " << w << "\n";
     human << "\nIssue a first certificate:\n"
           << "  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout www.key \\\n"
           << "      -subj /CN=www.lab.test -addext subjectAltName=DNS:www.lab.test -out www.csr\n"
@@ -40,7 +44,8 @@ void lab_up_command(Cli& cli, const std::string& file) {
               {"lab_file", r.lab_file.string()},
               {"created", r.created},
               {"lab_file_changed", r.lab_file_changed},
-              {"cas", cas}},
+              {"cas", cas},
+              {"warnings", r.warnings}},
              human.str());
 }
 

@@ -41,7 +41,9 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     const char* env_state = std::getenv("PKILAB_STATE");
     cli.state_dir = env_state != nullptr && *env_state != '\0' ? env_state : "pkilab-state";
-    app.add_option("--state", cli.state_dir, "The lab's state folder (default $PKILAB_STATE, else ./pkilab-state)");
+    cli.state_given = env_state != nullptr && *env_state != '\0';
+    app.add_option("--state", cli.state_dir, "The lab's state folder (default $PKILAB_STATE, else ./pkilab-state)")
+        ->each([&cli](const std::string&) { cli.state_given = true; });
     app.add_flag("--json", cli.json, "Print results as JSON");
     app.set_version_flag("--version", "pkilab 0.1.0");
 

@@ -174,6 +174,31 @@ TEST_F(CliFlow, HostileLifecycleArgumentsAreRefusedAndAudited) {
     for (const auto& c : pkilab_json("cert list --status valid")) EXPECT_NE(c["serial"], serial2);
 }
 
+TEST_F(CliFlow, LabFileSaysWhereStateIsKeptAndLabUpReportsWhatItCannotChange) {
+    std::string lab = slurp(kDefaultLab);
+    const std::string at = "  server_dns_name: 127.0.0.1\n";
+    ASSERT_NE(lab.find(at), std::string::npos);
+    lab.replace(lab.find(at), at.size(), at + "  state: kept-here\n");
+    const std::string lab_file = (dir / "lab.yaml").string();
+    spit(lab_file, lab);
+    // No --state and no $PKILAB_STATE: the lab file's lab.state, relative to the file.
+    RunResult up = run("cd / && env -u PKILAB_STATE " + quote(kPkilab) + " lab up " + quote(lab_file));
+    ASSERT_EQ(up.exit_code, 0) << up.out;
+    EXPECT_TRUE(std::filesystem::exists(dir / "kept-here" / "pkilab.db")) << up.out;
+
+    // --state wins over it; a changed path length is reported, and the existing CA kept.
+    ASSERT_EQ(pkilab("lab up " + quote(lab_file)).exit_code, 0);
+    std::string changed = lab;
+    const std::string pl = "    path_length: 0\n";
+    changed.replace(changed.find(pl), pl.size(), "    path_length: 1\n");
+    spit(lab_file, changed);
+    nlohmann::json j = pkilab_json("lab up " + quote(lab_file));
+    bool reported = false;
+    for (const auto& ca : j["cas"])
+        for (const auto& d : ca["differences"]) reported = reported || d.get<std::string>().find("path length is 0") != std::string::npos;
+    EXPECT_TRUE(reported) << j.dump(2);
+}
+
 TEST_F(CliFlow, DefaultLabIssuesWebServerCertificateThatIndependentToolsVerify) {
     lab_up();
     const std::string csr = openssl_csr("www", "/CN=www.lab.test", "DNS:www.lab.test");
