@@ -292,6 +292,11 @@ LabConfig parse_lab_config(std::string_view yaml_text, std::string_view filename
     if (!cas_node)
         throw InputError(root.where(), "cas", "no CA is defined", "add a cas: list with at least a root CA");
     std::vector<CaEntry> cas;
+    // A lab is a handful of CAs; the hierarchy checks are quadratic in their number.
+    if (cas_node->list().size() > kMaxCas)
+        cas_node->fail("the lab defines " + std::to_string(cas_node->list().size()) + " CAs; at most " +
+                           std::to_string(kMaxCas) + " are allowed",
+                       "split the lab into several labs");
     for (const auto& item : cas_node->list()) {
         CaEntry e = read_ca(item);
         for (const auto& prev : cas)

@@ -52,6 +52,7 @@ struct LabConfig {
 };
 
 inline constexpr size_t kMaxLabFileBytes = 1024 * 1024;
+inline constexpr size_t kMaxCas = 64;
 
 // Reads and checks a lab file (at most kMaxLabFileBytes). Throws InputError at the first problem.
 LabConfig load_lab_file(const std::filesystem::path& path);

@@ -287,7 +287,9 @@ ParsedCsr parse_csr(ByteView input) {
 
     out.public_key = public_key_of(X509_REQ_get_X509_PUBKEY(req));
     EVP_PKEY* key = out.public_key.get();
-    if (key == nullptr) fail("key", "the public key does not decode");
+    if (key == nullptr)
+        fail("key", "the public key does not decode (not a valid key of its algorithm, or an algorithm OpenSSL does not know)",
+             "generate the key and request again with a standard tool (openssl req, certreq, certutil)");
     try {
         out.key = describe_key(key);
     } catch (const InputError& e) {

@@ -36,10 +36,17 @@ void lab_up_command(Cli& cli, const std::string& file) {
             human << "    warning: " << d << (ca.created ? "\n" : "; the existing CA is kept (make a new state folder to start over)\n");
     }
     for (const auto& w : r.warnings) human << "  warning: " << w << "\n";
-    human << "\nIssue a first certificate:\n"
-          << "  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout www.key \\\n"
-          << "      -subj /CN=www.lab.test -addext subjectAltName=DNS:www.lab.test -out www.csr\n"
-          << "  pkilab --state " << r.state_dir.string() << " request submit --template WebServer --csr www.csr --out www.pem\n";
+    // The walkthrough names WebServer only where this lab issues it.
+    bool web_server = false;
+    for (const auto& ca : load_lab_file(file).cas)
+        for (const auto& t : ca.templates) web_server = web_server || t == "WebServer";
+    if (web_server)
+        human << "\nIssue a first certificate:\n"
+              << "  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout www.key \\\n"
+              << "      -subj /CN=www.lab.test -addext subjectAltName=DNS:www.lab.test -out www.csr\n"
+              << "  pkilab --state " << r.state_dir.string() << " request submit --template WebServer --csr www.csr --out www.pem\n";
+    else
+        human << "\nSee the templates this lab issues with: pkilab --state " << r.state_dir.string() << " template list\n";
     cli.emit({{"state_dir", std::filesystem::absolute(r.state_dir).string()},
               {"lab_file", r.lab_file.string()},
               {"created", r.created},

@@ -199,6 +199,24 @@ TEST_F(CliFlow, LabFileSaysWhereStateIsKeptAndLabUpReportsWhatItCannotChange) {
     EXPECT_TRUE(reported) << j.dump(2);
 }
 
+TEST_F(CliFlow, ABadCsrFileIsNamedAndTemplatesShowEverything) {
+    lab_up();
+    const std::string junk = (dir / "junk.csr").string();
+    spit(junk, "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n");
+    RunResult r = pkilab("request submit --template WebServer --csr " + quote(junk));
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find(junk + ": CSR: encoding"), std::string::npos) << r.out;
+
+    RunResult t = pkilab("template show LyncServer");
+    EXPECT_EQ(t.exit_code, 0) << t.out;
+    EXPECT_NE(t.out.find("Template LyncServer v"), std::string::npos) << t.out;
+    EXPECT_NE(t.out.find("serverAuth, clientAuth"), std::string::npos) << t.out;
+    EXPECT_NE(t.out.find("Microsoft:        no template name; template 1.3.6.1.4.1.311.21.8."), std::string::npos) << t.out;
+    nlohmann::json j = pkilab_json("template show LyncServer");
+    EXPECT_EQ(j["microsoft"]["template_v2"]["major"], 100) << j.dump(2);
+    EXPECT_EQ(j["cas"], nlohmann::json::array({"lab-issuing-ca"}));
+}
+
 TEST_F(CliFlow, DefaultLabIssuesWebServerCertificateThatIndependentToolsVerify) {
     lab_up();
     const std::string csr = openssl_csr("www", "/CN=www.lab.test", "DNS:www.lab.test");
