@@ -85,6 +85,10 @@ Lab::Lab(fs::path state_dir, LabConfig config, std::unique_ptr<Store> store, con
     : state_dir_(std::move(state_dir)), config_(std::move(config)), store_(std::move(store)), base_clock_(base_clock),
       clock_(std::make_unique<OffsetClock>(base_clock_, offset)) {
     cas_ = load_cas(state_dir_, config_);
+    // Relative plugin directories are the lab file's, as `lab up` read it, not the copy's.
+    fs::path base = state_dir_;
+    if (auto source = store_->get_setting(kLabFileSourceSetting)) base = fs::path(*source).parent_path();
+    policies_ = std::make_unique<PolicyHost>(config_.plugins, base);
 }
 
 Lab::~Lab() = default;
@@ -232,6 +236,8 @@ void record_ca_certificate(Store& store, const CaConfig& config, const X509* cer
 
 LabUpReport lab_up(const fs::path& state_dir, const fs::path& lab_file, const Clock& base_clock) {
     LabConfig config = load_lab_file(lab_file);
+    // The plugins load and accept their configuration before anything is made.
+    PolicyHost(config.plugins, fs::absolute(lab_file).parent_path()).load();
     std::ifstream in(lab_file, std::ios::binary);
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 

@@ -16,6 +16,7 @@
 #include "ca/clock.hpp"
 #include "ca/config/lab_config.hpp"
 #include "ca/pipeline/issuance.hpp"
+#include "ca/plugin/policy_host.hpp"
 #include "ca/store/store.hpp"
 
 namespace pkilab {
@@ -39,7 +40,9 @@ public:
     Duration clock_offset() const { return clock_->offset(); }
     void set_clock_offset(Duration offset, const std::string& actor);
     const std::filesystem::path& state_dir() const { return state_dir_; }
-    IssuanceContext context() const { return IssuanceContext{config_, cas_, *store_, *clock_}; }
+    IssuanceContext context() const { return IssuanceContext{config_, cas_, *store_, *clock_, policies_.get()}; }
+    // The policy plugins the lab file loads (loaded on first use).
+    const PolicyHost& policies() const { return *policies_; }
 
     // The CA certificate followed by its issuers up to the root.
     std::vector<const X509*> chain(const CertificateAuthority& ca) const;
@@ -53,7 +56,7 @@ private:
     const Clock& base_clock_;
     std::unique_ptr<OffsetClock> clock_;
     std::vector<CertificateAuthority> cas_;
-
+    std::unique_ptr<PolicyHost> policies_;
 };
 
 struct LabUpReport {

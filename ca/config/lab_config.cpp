@@ -91,7 +91,7 @@ std::vector<GeneralName> read_constraint_bases(const Node& n) {
 
 CaEntry read_ca(const Node& n) {
     n.expect_map({"name", "subject", "key", "hash", "rsa_pss", "legacy_sha1", "legacy_rsa1024", "validity", "parent",
-                  "path_length",
+                  "path_length", "policy",
                   "name_constraints", "cdp", "aia", "ocsp", "templates", "key_passphrase"});
     CaEntry e{CaConfig{}, n.require("name"), n.get("parent"), {}};
     CaConfig& ca = e.config;
@@ -153,6 +153,72 @@ CaEntry read_ca(const Node& n) {
     return e;
 }
 
+// A `policy:` list: plugin instances that plugins.load defines, each once.
+std::vector<std::string> read_policy_refs(const Node& n, const LabConfig& cfg) {
+    std::vector<std::string> out;
+    std::vector<std::string_view> names;
+    for (const auto& p : cfg.plugins.load) names.push_back(p.name);
+    for (const auto& item : n.list()) {
+        const std::string name = item.str();
+        const bool known = std::any_of(cfg.plugins.load.begin(), cfg.plugins.load.end(),
+                                       [&](const PluginConfig& p) { return p.name == name; });
+        if (!known) {
+            std::string hint = names.empty() ? std::string("load it under plugins.load first")
+                                             : "plugins loaded: " + [&] {
+                                                   std::string l;
+                                                   for (auto x : names) l += (l.empty() ? "" : ", ") + std::string(x);
+                                                   return l;
+                                               }();
+            const std::string near = yaml::closest_word(name, names);
+            if (!near.empty()) hint = "did you mean '" + near + "'? " + hint;
+            item.fail("policy plugin '" + name + "' is not loaded", hint);
+        }
+        if (std::find(out.begin(), out.end(), name) != out.end()) item.fail("'" + name + "' is listed twice", "list it once");
+        out.push_back(name);
+    }
+    return out;
+}
+
+void read_plugins(const Node& n, LabConfig& cfg) {
+    n.expect_map({"directories", "load"});
+    if (auto d = n.get("directories")) {
+        cfg.plugins.directories.clear();
+        for (const auto& item : d->list()) {
+            const std::string dir = item.str();
+            if (dir.empty()) item.fail("empty directory", "write builtin, or a folder (relative to this file)");
+            cfg.plugins.directories.push_back(dir);
+        }
+    }
+    if (auto l = n.get("load")) {
+        for (const auto& item : l->list()) {
+            item.expect_map({"name", "file", "mode", "config"});
+            PluginConfig pc;
+            const Node name = item.require("name");
+            check_identifier(name, "plugin instance");
+            pc.name = name.str();
+            for (const auto& prev : cfg.plugins.load)
+                if (prev.name == pc.name) name.fail("plugin '" + pc.name + "' is loaded twice", "give each instance its own name");
+            const Node file = item.require("file");
+            pc.file = file.str();
+            if (pc.file.empty() || pc.file.find('\0') != std::string::npos)
+                file.fail("empty plugin file", "name the plugin's shared library, e.g. libpkilab_key_policy.so");
+            if (auto mode = item.get("mode")) {
+                const std::string m = mode->str();
+                if (m == "isolated")
+                    mode->fail("isolated mode (a helper process per plugin) is not available in this pkilab yet",
+                               "use mode: in-process");
+                if (m != "in-process") mode->fail("unknown mode '" + m + "'", "use in-process");
+            }
+            pc.where = item.where();
+            if (auto c = item.get("config")) {
+                pc.settings = c->flattened();
+                pc.settings_json = c->json_text();
+            }
+            cfg.plugins.load.push_back(std::move(pc));
+        }
+    }
+}
+
 void read_templates(const Node& list, LabConfig& cfg) {
     std::vector<CertificateTemplate>& all = cfg.templates;
     const std::vector<CertificateTemplate>& builtins = builtin_templates();
@@ -163,6 +229,7 @@ void read_templates(const Node& list, LabConfig& cfg) {
     std::map<std::string, Node> defined;  // the file's templates, by name
     for (const auto& item : list.list()) {
         CertificateTemplate t = parse_template(item, lookup);
+        if (auto p = item.get("policy")) t.policy = read_policy_refs(*p, cfg);
         const Node name = item.require("name");
         const auto replace_node = item.get("replace");
         const bool replace = replace_node && replace_node->boolean();
@@ -280,11 +347,12 @@ LabConfig parse_lab_config(std::string_view yaml_text, std::string_view filename
     if (root.is_null())
         throw InputError(root.where(), "", "the lab file is empty",
                          "define at least one CA under cas: (see lab/default/lab.yaml)");
-    root.expect_map({"lab", "cas", "templates"});
+    root.expect_map({"lab", "cas", "templates", "plugins"});
 
     LabConfig cfg;
     if (auto lab = root.get("lab")) read_lab_section(*lab, cfg);
 
+    if (auto p = root.get("plugins")) read_plugins(*p, cfg);  // before templates and CAs name them
     cfg.templates = builtin_templates();
     if (auto t = root.get("templates")) read_templates(*t, cfg);
 
@@ -299,6 +367,7 @@ LabConfig parse_lab_config(std::string_view yaml_text, std::string_view filename
                        "split the lab into several labs");
     for (const auto& item : cas_node->list()) {
         CaEntry e = read_ca(item);
+        if (auto p = item.get("policy")) e.config.policy = read_policy_refs(*p, cfg);
         for (const auto& prev : cas)
             if (prev.config.name == e.config.name)
                 e.name_node.fail("CA '" + e.config.name + "' is defined twice (first at " + line_col(prev.name_node) + ")",

@@ -17,6 +17,20 @@
 
 namespace pkilab {
 
+// One `plugins.load` entry: a policy plugin instance.
+struct PluginConfig {
+    std::string name;   // the instance's name, used in policy chains and findings
+    std::string file;   // a file name looked up in the directories, or a path
+    std::string where;  // "lab.yaml:LINE:COLUMN" of the entry, for errors
+    std::vector<std::pair<std::string, std::string>> settings;  // its `config:`, flattened
+    std::string settings_json = "{}";
+};
+
+struct PluginsConfig {
+    std::vector<std::string> directories{"builtin"};  // "builtin": where this pkilab's plugins are
+    std::vector<PluginConfig> load;
+};
+
 struct CaConfig {
     std::string name;     // identifier: [A-Za-z0-9][A-Za-z0-9._-]*, used in URLs and file names
     std::string subject;  // DN in parse_dn syntax
@@ -34,6 +48,7 @@ struct CaConfig {
     std::vector<std::string> ocsp_urls;
     std::vector<std::string> templates;  // names of the templates this CA issues
     PassphraseSource key_passphrase;     // empty: key file unencrypted (mode 0600)
+    std::vector<std::string> policy;     // plugin instances every request to this CA goes through, in order
 };
 
 struct LabConfig {
@@ -46,6 +61,7 @@ struct LabConfig {
     std::vector<CaConfig> cas;                  // ordered so that every parent comes before its children
     std::vector<CertificateTemplate> templates; // the built-in ones, then the file's (a file template
                                                 // may extend a built-in with `base:`)
+    PluginsConfig plugins;
 
     const CaConfig* find_ca(std::string_view name) const;
     const CertificateTemplate* find_template(std::string_view name) const;

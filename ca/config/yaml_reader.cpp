@@ -1,5 +1,7 @@
 #include "ca/config/yaml_reader.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -234,6 +236,63 @@ std::vector<std::string> Node::str_list() const {
     std::vector<std::string> out;
     for (const auto& item : list()) out.push_back(item.str());
     return out;
+}
+
+namespace {
+
+constexpr int kMaxConfigDepth = 16;
+constexpr size_t kMaxConfigEntries = 4096;
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> Node::flattened() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    // Depth-first, so that entries come in document order.
+    auto walk = [&](auto& self, const Node& n, const std::string& prefix, int depth) -> void {
+        if (depth > kMaxConfigDepth) n.fail("nested more than " + std::to_string(kMaxConfigDepth) + " levels deep");
+        if (out.size() > kMaxConfigEntries) n.fail("more than " + std::to_string(kMaxConfigEntries) + " values");
+        if (n.is_null()) return;
+        if (n.is_scalar()) {
+            out.emplace_back(prefix, n.str());
+            return;
+        }
+        if (n.is_list()) {
+            for (const auto& item : n.list()) {
+                if (item.is_list()) item.fail("a list inside a list cannot be flattened", "use a map with named keys");
+                self(self, item, prefix, depth + 1);
+            }
+            return;
+        }
+        for (auto it = n.node_.begin(); it != n.node_.end(); ++it) {
+            if (!it->first.IsScalar()) n.fail("a key is not a plain string");
+            const std::string key = it->first.as<std::string>();
+            if (key.empty() || key.find('.') != std::string::npos)
+                n.child(it->first, n.path_ + "." + key, it->first.Mark())
+                    .fail("key '" + key + "' is empty or has a dot", "use plain words; nesting gives the dots");
+            const std::string path = prefix.empty() ? key : prefix + "." + key;
+            self(self, n.child(it->second, n.path_ + "." + key, it->first.Mark()), path, depth + 1);
+        }
+    };
+    if (!is_map()) fail("expected a mapping of settings, got " + type_name());
+    walk(walk, *this, "", 0);
+    return out;
+}
+
+std::string Node::json_text() const {
+    auto convert = [&](auto& self, const YAML::Node& n, int depth) -> nlohmann::json {
+        if (depth > kMaxConfigDepth) fail("nested more than " + std::to_string(kMaxConfigDepth) + " levels deep");
+        if (n.IsNull()) return nullptr;
+        if (n.IsScalar()) return n.as<std::string>();
+        if (n.IsSequence()) {
+            nlohmann::json a = nlohmann::json::array();
+            for (const auto& item : n) a.push_back(self(self, item, depth + 1));
+            return a;
+        }
+        nlohmann::json o = nlohmann::json::object();
+        for (auto it = n.begin(); it != n.end(); ++it) o[it->first.as<std::string>()] = self(self, it->second, depth + 1);
+        return o;
+    };
+    return convert(convert, node_, 0).dump();
 }
 
 }  // namespace pkilab::yaml

@@ -44,6 +44,13 @@ public:
     long long integer(long long min, long long max) const;
     std::vector<std::string> str_list() const;  // a sequence of scalars
 
+    // Free-form configuration (a plugin's `config:`), for code that knows its own keys:
+    // nested maps flattened with dots, a list giving one entry per element under the same
+    // key, in document order. Keys must be plain strings; depth and size are capped.
+    std::vector<std::pair<std::string, std::string>> flattened() const;
+    // The same as a JSON text (scalars as strings, as YAML does not type them for us).
+    std::string json_text() const;
+
     [[noreturn]] void fail(const std::string& problem, const std::string& hint = {}) const;
 
 private:

@@ -6,6 +6,8 @@
 #include "ca/lint/lint.hpp"
 #include "ca/ossl/error.hpp"
 #include "ca/pipeline/serial.hpp"
+#include "ca/plugin/policy_host.hpp"
+#include "ca/plugin/policy_request.hpp"
 #include "ca/pipeline/tbs_builder.hpp"
 #include "ca/pipeline/template_rules.hpp"
 #include "ca/x509/certificate_info.hpp"
@@ -26,7 +28,39 @@ struct Decision {
     Serial serial;
     ossl::X509Ptr tbs;
     std::vector<GeneralName> sans;  // the names written into the certificate
+    bool pend = false;              // a policy plugin asked for a CA manager's approval
 };
+
+// The CA's chain, then the template's: the plugins this request must pass, in order.
+std::vector<std::string> policy_chain(const CertificateAuthority& ca, const CertificateTemplate& tmpl) {
+    std::vector<std::string> chain = ca.config().policy;
+    for (const auto& p : tmpl.policy)
+        if (std::find(chain.begin(), chain.end(), p) == chain.end()) chain.push_back(p);
+    return chain;
+}
+
+// Policy plugins see the request and, when one was built, the exact certificate the CA would
+// sign; their findings join the template's and lint's, so a refusal lists every reason.
+void run_policy(const IssuanceContext& ctx, const CertificateAuthority& ca, const CertificateTemplate& tmpl,
+                const ParsedCsr& csr, const Requester& who, std::uint32_t kind, Time now, Decision& d) {
+    const std::vector<std::string> chain = policy_chain(ca, tmpl);
+    if (chain.empty() || ctx.policies == nullptr) return;
+    PolicySubject subject;
+    subject.kind = kind;
+    subject.now = now;
+    subject.ca_name = ca.name();
+    subject.template_name = tmpl.name;
+    subject.template_version = tmpl.version_string();
+    subject.requester = who;
+    subject.csr = &csr;
+    subject.cert = d.tbs.get();
+    if (d.tbs) subject.draft_tbs = tbs_der(d.tbs.get(), ca);
+    subject.issuer_not_after = from_asn1_time(X509_get0_notAfter(ca.certificate()));
+    const PolicyRequest request(subject);
+    PolicyVerdict v = ctx.policies->evaluate(chain, request.view());
+    d.findings.insert(d.findings.end(), v.findings.begin(), v.findings.end());
+    d.pend = d.pend || v.pend;
+}
 
 const CertificateAuthority* find_ca_or_null(const IssuanceContext& ctx, std::string_view name) {
     for (const auto& ca : ctx.cas)
@@ -66,12 +100,16 @@ Findings ca_validity(const CertificateAuthority& ca, Time now) {
 }
 
 Decision decide(const IssuanceContext& ctx, const CertificateAuthority& ca, const CertificateTemplate& tmpl,
-                const ParsedCsr& csr, Time now) {
+                const ParsedCsr& csr, const Requester& who, Time now, std::uint32_t kind = PKILAB_KIND_ISSUANCE) {
     Decision d;
     d.findings = ca_validity(ca, now);
     if (has_errors(d.findings)) return d;
     d.findings = check_request_against_template(csr, tmpl);
-    if (has_errors(d.findings)) return d;
+    if (has_errors(d.findings)) {
+        // No certificate to show them, but plugins still judge the request: every reason at once.
+        run_policy(ctx, ca, tmpl, csr, who, kind, now, d);
+        return d;
+    }
     d.serial = random_serial();
     TbsCertificate tbs = build_tbs(ca, tmpl, csr, d.serial.integer.get(), now);
     d.findings.insert(d.findings.end(), tbs.notes.begin(), tbs.notes.end());
@@ -80,6 +118,7 @@ Decision decide(const IssuanceContext& ctx, const CertificateAuthority& ca, cons
     d.findings.insert(d.findings.end(), lint.begin(), lint.end());
     d.tbs = std::move(tbs.cert);
     if (tmpl.san_from_request_extension) d.sans = csr.sans;
+    run_policy(ctx, ca, tmpl, csr, who, kind, now, d);
     return d;
 }
 
@@ -222,7 +261,7 @@ IssuanceOutcome redecide(const IssuanceContext& ctx, const RequestRecord& stored
     const CertificateAuthority& ca = find_ca(ctx, stored.ca);
     const CertificateTemplate& tmpl = find_template(ctx, stored.template_name);
     const ParsedCsr csr = parse_csr(stored.csr_der);
-    Decision decision = decide(ctx, ca, tmpl, csr, now);
+    Decision decision = decide(ctx, ca, tmpl, csr, stored.requester, now);
     const std::string findings_json = findings_to_json(decision.findings);
     auto set_state = [&](RequestState state, const std::string& disposition, const char* action) {
         AuditEvent e = event(officer.identity, action, ca.name(), to_string(state), disposition, now);
@@ -231,7 +270,8 @@ IssuanceOutcome redecide(const IssuanceContext& ctx, const RequestRecord& stored
         return not_issued(ca.name(), stored.id, state, disposition, decision.findings);
     };
     if (has_errors(decision.findings)) return set_state(RequestState::Denied, denial_message(decision.findings), "deny");
-    if (honour_pending && tmpl.pend_all_requests) return set_state(RequestState::Pending, "Taken Under Submission", "pend");
+    if (honour_pending && (tmpl.pend_all_requests || decision.pend))
+        return set_state(RequestState::Pending, "Taken Under Submission", "pend");
     NewRequest record = request_record(ca, tmpl, stored.requester, csr, decision.findings, now);
     return sign_and_record(ctx, ca, tmpl, std::move(decision), std::move(record), stored.id, officer.identity).wait();
 }
@@ -275,7 +315,7 @@ IssuanceTicket submit_pipelined(const IssuanceContext& ctx, const EnrollmentRequ
     const CertificateTemplate& tmpl = find_template(ctx, request.template_name);
     const CertificateAuthority& ca = choose_ca(ctx, request.ca, tmpl);
 
-    Decision decision = decide(ctx, ca, tmpl, csr, now);
+    Decision decision = decide(ctx, ca, tmpl, csr, who, now);
     NewRequest record = request_record(ca, tmpl, who, csr, decision.findings, now);
 
     if (has_errors(decision.findings)) {
@@ -284,11 +324,14 @@ IssuanceTicket submit_pipelined(const IssuanceContext& ctx, const EnrollmentRequ
         std::int64_t id = ctx.store.add_request(record, event(who.identity, "deny", ca.name(), "denied", record.disposition, now));
         return IssuanceTicket(not_issued(ca.name(), id, RequestState::Denied, record.disposition, std::move(decision.findings)), {});
     }
-    if (tmpl.pend_all_requests) {
+    if (tmpl.pend_all_requests || decision.pend) {
         record.state = RequestState::Pending;
         record.disposition = "Taken Under Submission";
-        std::int64_t id = ctx.store.add_request(record, event(who.identity, "pend", ca.name(), "pending",
-                                                              "template requires CA manager approval", now));
+        std::int64_t id = ctx.store.add_request(
+            record, event(who.identity, "pend", ca.name(), "pending",
+                          tmpl.pend_all_requests ? "template requires CA manager approval"
+                                                 : "a policy plugin asked for CA manager approval",
+                          now));
         return IssuanceTicket(not_issued(ca.name(), id, RequestState::Pending, record.disposition, std::move(decision.findings)), {});
     }
     return sign_and_record(ctx, ca, tmpl, std::move(decision), std::move(record), std::nullopt, who.identity);
@@ -298,8 +341,8 @@ Evaluation evaluate(const IssuanceContext& ctx, const EnrollmentRequest& request
     const ParsedCsr csr = parse_csr(request.csr);
     const CertificateTemplate& tmpl = find_template(ctx, request.template_name);
     const CertificateAuthority& ca = choose_ca(ctx, request.ca, tmpl);
-    Decision decision = decide(ctx, ca, tmpl, csr, ctx.clock.now());
-    Evaluation out{ca.name(), tmpl.name, std::move(decision.findings), tmpl.pend_all_requests, {}};
+    Decision decision = decide(ctx, ca, tmpl, csr, request.requester, ctx.clock.now(), PKILAB_KIND_PREFLIGHT);
+    Evaluation out{ca.name(), tmpl.name, std::move(decision.findings), tmpl.pend_all_requests || decision.pend, {}};
     if (decision.tbs) out.tbs_der = tbs_der(decision.tbs.get(), ca);
     return out;
 }

@@ -16,12 +16,15 @@
 
 namespace pkilab {
 
+class PolicyHost;
+
 // What issuance borrows from the lab.
 struct IssuanceContext {
     const LabConfig& config;
     const std::vector<CertificateAuthority>& cas;
     Store& store;
     const Clock& clock;
+    const PolicyHost* policies = nullptr;  // the lab's policy plugins; none when null
 };
 
 struct EnrollmentRequest {

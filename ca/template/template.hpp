@@ -88,6 +88,8 @@ struct CertificateTemplate {
     bool pend_all_requests = false;      // AD CS "CA certificate manager approval"
     bool allow_csr_extensions = false;   // copy enrollee-supplied EKU/KU/policies from the CSR
 
+    std::vector<std::string> policy;     // plugin instances this template's requests go through (after the CA's)
+
     bool allow_server_keygen = false;    // server-side key generation to PKCS#12 (exportable key)
     KeySpec server_keygen_key{KeyAlgorithm::Ec, 0, "P-256"};
 

@@ -345,7 +345,7 @@ CertificateTemplate parse_template(const Node& node, const TemplateLookup& bases
     node.expect_map({"name", "display_name", "description", "version", "base", "replace", "subject", "san",
                      "keys", "key_usage", "extended_key_usage", "application_policies", "basic_constraints",
                      "certificate_policies", "validity", "backdate", "include", "ocsp_no_check",
-                     "custom_extensions", "microsoft", "issuance", "server_keygen"});
+                     "custom_extensions", "microsoft", "issuance", "server_keygen", "policy"});
     const Node name_node = node.require("name");
     check_identifier(name_node, "template");
     const std::string name = name_node.str();
@@ -391,6 +391,7 @@ CertificateTemplate parse_template(const Node& node, const TemplateLookup& bases
     if (auto m = node.get("microsoft")) read_microsoft(*m, t);
     if (auto i = node.get("issuance")) read_issuance(*i, t);
     if (auto s = node.get("server_keygen")) read_server_keygen(*s, t);
+    if (auto p = node.get("policy")) t.policy = p->str_list();  // names are checked against plugins.load by the lab file
 
     check_consistency(node, t);
     return t;

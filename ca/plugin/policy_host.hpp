@@ -1,0 +1,61 @@
+#pragma once
+// The policy-plugin host: the plugins a lab file loads, their instances, and the chains that
+// run them on a request. Fail closed: a deny, an error, a crash-free refusal to answer, an
+// unknown verdict or a malformed finding from any plugin in the chain refuses the request.
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ca/config/lab_config.hpp"
+#include "ca/finding.hpp"
+#include "ca/plugin/loaded_plugin.hpp"
+#include "ca/plugin/policy_request.hpp"
+
+namespace pkilab {
+
+// The folder `builtin` names: where the build puts the plugins under plugins/.
+std::filesystem::path builtin_plugin_directory();
+
+struct PolicyVerdict {
+    Findings findings;  // every plugin's, with the plugin's name as source
+    bool pend = false;  // a plugin asked for a CA manager's approval
+};
+
+struct PluginStatus {
+    std::string name, plugin, version, abi, file, mode;
+    std::uint64_t allowed = 0, denied = 0, pended = 0, abstained = 0, failed = 0;
+};
+
+class PolicyHost final {
+public:
+    // `base_dir` resolves relative plugin directories (the folder of the lab file).
+    PolicyHost(PluginsConfig config, std::filesystem::path base_dir);
+    ~PolicyHost();
+    PolicyHost(const PolicyHost&) = delete;
+    PolicyHost& operator=(const PolicyHost&) = delete;
+
+    // Loads every plugin and creates every instance, once; later calls return at once.
+    // InputError naming the lab file entry, the file and the reason when one cannot be used.
+    void load() const;
+    bool empty() const { return config_.load.empty(); }
+    bool has(std::string_view instance) const;
+
+    // Runs the named instances in order on one request (loading them first if need be).
+    PolicyVerdict evaluate(std::span<const std::string> chain, const pkilab_request& request) const;
+    std::vector<PluginStatus> status() const;
+
+private:
+    struct Instance;
+    const Instance& find(std::string_view name) const;
+
+    PluginsConfig config_;
+    std::filesystem::path base_dir_;
+    mutable std::once_flag loaded_;
+    mutable std::vector<std::unique_ptr<Instance>> instances_;
+};
+
+}  // namespace pkilab

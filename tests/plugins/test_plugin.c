@@ -1,0 +1,89 @@
+/* A policy plugin in plain C, for the host tests: it proves the SDK header is C, and its
+ * behaviour is chosen by the request's subject so one library can allow, deny and pend. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pkilab_plugin.h"
+
+typedef struct {
+    char marker[64]; /* config key "marker": the word in the subject that makes it deny */
+} state;
+
+static pkilab_str s(const char* text) {
+    pkilab_str v;
+    v.ptr = text;
+    v.len = strlen(text);
+    return v;
+}
+
+static int contains(pkilab_str hay, const char* needle) {
+    size_t n = strlen(needle), i;
+    if (n == 0 || hay.len < n) return 0;
+    for (i = 0; i + n <= hay.len; ++i)
+        if (memcmp(hay.ptr + i, needle, n) == 0) return 1;
+    return 0;
+}
+
+static int create(const pkilab_config* config, const pkilab_sink* errors, void** instance) {
+    state* st = (state*)calloc(1, sizeof(state));
+    size_t i;
+    if (st == NULL) return 1;
+    strcpy(st->marker, "deny");
+    for (i = 0; i < config->entry_count; ++i) {
+        const pkilab_config_entry* e = &config->entries[i];
+        if (e->key.len == 6 && memcmp(e->key.ptr, "marker", 6) == 0 && e->value.len < sizeof st->marker) {
+            memcpy(st->marker, e->value.ptr, e->value.len);
+            st->marker[e->value.len] = '\0';
+        } else {
+            errors->add_finding(errors->host, PKILAB_SEVERITY_ERROR, s("config.unknown"), e->key, s("unknown setting"), s(""));
+            free(st);
+            return 1;
+        }
+    }
+    *instance = st;
+    return 0;
+}
+
+static void destroy(void* instance) { free(instance); }
+
+static uint32_t evaluate(void* instance, const pkilab_request* r, const pkilab_sink* out) {
+    const state* st = (const state*)instance;
+    pkilab_str subject = r->cert != NULL ? r->cert->subject : (r->csr != NULL ? r->csr->subject : s(""));
+    if (contains(subject, st->marker)) {
+        out->add_finding(out->host, PKILAB_SEVERITY_ERROR, s("test.subject.denied"), s("subject"),
+                         s("the subject holds the word this plugin refuses"), s("choose another subject"));
+        return PKILAB_VERDICT_DENY;
+    }
+    if (contains(subject, "pend")) return PKILAB_VERDICT_PEND;
+    if (contains(subject, "silent")) return PKILAB_VERDICT_DENY; /* a deny without a reason */
+    if (contains(subject, "garbage")) return 42u;
+    if (contains(subject, "oddseverity")) {
+        out->add_finding(out->host, 9u, s("test.odd"), s(""), s("a finding of no known severity"), s(""));
+        return PKILAB_VERDICT_ALLOW;
+    }
+    if (contains(subject, "error")) return PKILAB_VERDICT_ERROR;
+    if (r->cert != NULL && r->cert->san_count > 0)
+        out->add_finding(out->host, PKILAB_SEVERITY_INFO, s("test.seen"), s("san[0]"), r->cert->sans[0].value, s(""));
+    return PKILAB_VERDICT_ALLOW;
+}
+
+#ifndef TEST_ABI_MAJOR
+#define TEST_ABI_MAJOR PKILAB_PLUGIN_ABI_MAJOR
+#endif
+
+static const pkilab_plugin table = {sizeof(pkilab_plugin), TEST_ABI_MAJOR, PKILAB_PLUGIN_ABI_MINOR, "test-plugin", "0.1",
+                                    "host tests", PKILAB_PLUGIN_THREAD_SAFE, create, destroy, evaluate, NULL};
+
+#ifndef TEST_NO_ENTRY
+PKILAB_PLUGIN_EXPORT const pkilab_plugin* pkilab_plugin_entry(uint32_t host_major, uint32_t host_minor) {
+    (void)host_major;
+    (void)host_minor;
+#ifdef TEST_DECLINE
+    return NULL;
+#else
+    return &table;
+#endif
+}
+#else
+PKILAB_PLUGIN_EXPORT const pkilab_plugin* some_other_symbol(void) { return &table; }
+#endif

@@ -1,0 +1,199 @@
+// The policy-plugin host: loading checks (ABI, entry point, file location and mode), the
+// chain's verdicts through the real pipeline (allow, deny with reasons, pend, fail closed on
+// errors, garbage and exceptions), and the built-in key policy.
+#include "ca/plugin/policy_host.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <openssl/bn.h>
+
+#include "ca/errors.hpp"
+#include "ca/pipeline/issuance.hpp"
+#include "lab_fixture.hpp"
+#include "plugins/key_policy/fermat.hpp"
+
+namespace pkilab::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kTestPlugins = PKILAB_TEST_PLUGIN_DIR;
+const Requester kAlice{"alice", "enrollee", "cli"};
+
+bool has_code(const Findings& fs, const std::string& code) {
+    for (const auto& f : fs)
+        if (f.code == code) return true;
+    return false;
+}
+
+// The test lab with a plugins section, the issuing CA running `chain`.
+std::string lab_with(const std::string& load, const std::string& chain) {
+    std::string yaml = kTestLab;
+    const std::string at = "    templates: [WebServer, User, LyncServer, Approved, Fixed]\n";
+    yaml.replace(yaml.find(at), at.size(), at + "    policy: [" + chain + "]\n");
+    return "plugins:\n  directories: [\"" + kTestPlugins + "\", builtin]\n  load:\n" + load + yaml;
+}
+
+const std::string kGood = "    - {name: gate, file: libtest_plugin_good.so, config: {marker: forbidden}}\n";
+
+IssuanceOutcome ask(LabFixture& fx, const std::string& cn) {
+    return submit(fx.ctx(), {"WebServer", "", ec_csr("CN=" + cn, {dns(cn)}), kAlice});
+}
+
+TEST(PluginHost, ChainAllowsDeniesAndPendsThroughThePipeline) {
+    LabFixture fx(lab_with(kGood, "gate"));
+    IssuanceOutcome ok = ask(fx, "www.lab.test");
+    EXPECT_EQ(ok.state, RequestState::Issued);
+    EXPECT_TRUE(has_code(ok.findings, "test.seen"));  // it saw the draft's SAN
+
+    IssuanceOutcome no = ask(fx, "forbidden.lab.test");
+    EXPECT_EQ(no.state, RequestState::Denied);
+    ASSERT_TRUE(has_code(no.findings, "test.subject.denied"));
+    for (const auto& f : no.findings)
+        if (f.code == "test.subject.denied") {
+            EXPECT_EQ(f.source, "gate");
+            EXPECT_EQ(f.field, "subject");
+            EXPECT_EQ(f.hint, "choose another subject");
+        }
+
+    IssuanceOutcome wait = ask(fx, "pend.lab.test");
+    EXPECT_EQ(wait.state, RequestState::Pending);
+    // The officer's approval issues it: a plugin's pend is a request for approval, not a veto.
+    IssuanceOutcome approved = approve(fx.ctx(), wait.ca, wait.request_id, {"olga", "officer", "cli"});
+    EXPECT_EQ(approved.state, RequestState::Issued);
+}
+
+TEST(PluginHost, FailsClosedOnEveryKindOfBadAnswer) {
+    LabFixture fx(lab_with(kGood + "    - {name: thrower, file: libtest_plugin_throws.so}\n", "gate"));
+    struct Case {
+        const char* cn;
+        const char* code;
+    };
+    for (const Case& c : {Case{"silent.lab.test", "plugin.denied"}, Case{"garbage.lab.test", "plugin.bad_verdict"},
+                          Case{"oddseverity.lab.test", "plugin.bad_finding"}, Case{"error.lab.test", "plugin.error"}}) {
+        IssuanceOutcome o = ask(fx, c.cn);
+        EXPECT_EQ(o.state, RequestState::Denied) << c.cn;
+        EXPECT_TRUE(has_code(o.findings, c.code)) << c.cn;
+    }
+    IssuanceOutcome garbage = ask(fx, "garbage.lab.test");
+    EXPECT_NE(garbage.disposition.find("policy unavailable: gate:"), std::string::npos) << garbage.disposition;
+
+    LabFixture fx2(lab_with(kGood + "    - {name: thrower, file: libtest_plugin_throws.so}\n", "gate, thrower"));
+    for (int i = 0; i < 50; ++i) {
+        IssuanceOutcome o = ask(fx2, "www" + std::to_string(i) + ".lab.test");
+        ASSERT_EQ(o.state, RequestState::Denied);
+        ASSERT_TRUE(has_code(o.findings, "plugin.exception"));
+    }
+}
+
+void expect_load_refused(const std::string& load, const std::string& part) {
+    try {
+        LabFixture fx(lab_with(load, ""));
+        FAIL() << "loaded: " << load;
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+    }
+}
+
+TEST(PluginHost, RefusesBadLibrariesAtLabUp) {
+    expect_load_refused("    - {name: p, file: libtest_plugin_abi2.so}\n", "built for plugin ABI 2.0");
+    expect_load_refused("    - {name: p, file: libtest_plugin_no_entry.so}\n", "has no pkilab_plugin_entry() entry point");
+    expect_load_refused("    - {name: p, file: libtest_plugin_declines.so}\n", "declined to serve plugin ABI 1.0");
+    expect_load_refused("    - {name: p, file: libnothere.so}\n", "in none of the plugin directories");
+    expect_load_refused("    - {name: p, file: /etc/hostname}\n", "is outside the plugin directories");
+    expect_load_refused("    - {name: p, file: libtest_plugin_good.so, config: {colour: blue}}\n",
+                        "refused its configuration: colour: unknown setting");
+}
+
+TEST(PluginHost, RefusesAWorldWritablePlugin) {
+    const fs::path dir = fs::temp_directory_path() / ("pkilab-plugins-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    fs::permissions(dir, fs::perms::owner_all);
+    fs::copy_file(kTestPlugins + "/libtest_plugin_good.so", dir / "libtest_plugin_good.so", fs::copy_options::overwrite_existing);
+    ::chmod((dir / "libtest_plugin_good.so").c_str(), 0666);
+    PluginsConfig cfg;
+    cfg.directories = {dir.string()};
+    cfg.load.push_back(PluginConfig{"p", "libtest_plugin_good.so", "lab.yaml:1:1", {}, "{}"});
+    try {
+        PolicyHost(cfg, "/").load();
+        FAIL() << "a world-writable plugin was loaded";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("writable by every user"), std::string::npos) << e.what();
+    }
+    fs::remove_all(dir);
+}
+
+TEST(PluginHost, StatusCountsVerdicts) {
+    LabFixture fx(lab_with(kGood, "gate"));
+    ask(fx, "a.lab.test");
+    ask(fx, "forbidden.lab.test");
+    ask(fx, "pend.lab.test");
+    auto status = fx.lab().policies().status();
+    ASSERT_EQ(status.size(), 1u);
+    EXPECT_EQ(status[0].plugin, "test-plugin");
+    EXPECT_EQ(status[0].abi, "1.0");
+    EXPECT_EQ(status[0].allowed, 1u);
+    EXPECT_EQ(status[0].denied, 1u);
+    EXPECT_EQ(status[0].pended, 1u);
+}
+
+// ---- the built-in key policy ----
+
+const std::string kKeys =
+    "    - name: keys\n      file: libpkilab_key_policy.so\n      config: {rsa_min_bits: 3072, curves: [P-384], "
+    "algorithms: [rsa, ec]}\n";
+
+TEST(KeyPolicyPlugin, RefusesWeakOrUnlistedKeysWithTheirReasons) {
+    LabFixture fx(lab_with(kKeys, "keys"));
+    // P-256 is allowed by the template but not by this plugin; P-384 passes.
+    IssuanceOutcome p256 = ask(fx, "a.lab.test");
+    EXPECT_EQ(p256.state, RequestState::Denied);
+    EXPECT_TRUE(has_code(p256.findings, "key.ec.curve_not_allowed"));
+    IssuanceOutcome p384 = submit(fx.ctx(), {"WebServer", "", ec_csr("CN=b.lab.test", {dns("b.lab.test")}, "P-384"), kAlice});
+    EXPECT_EQ(p384.state, RequestState::Issued);
+
+    ossl::PkeyPtr rsa = generate_key(KeySpec{KeyAlgorithm::Rsa, 2048, ""});
+    IssuanceOutcome small = submit(fx.ctx(), {"WebServer", "", csr_to_der(make_csr(rsa.get(), "CN=c.lab.test", {dns("c.lab.test")}).get()), kAlice});
+    EXPECT_EQ(small.state, RequestState::Denied);
+    EXPECT_TRUE(has_code(small.findings, "key.rsa.too_small"));
+}
+
+TEST(KeyPolicyPlugin, RefusesUnknownSettings) {
+    try {
+        LabFixture fx(lab_with("    - {name: keys, file: libpkilab_key_policy.so, config: {rsa_min_bitz: 3072}}\n", "keys"));
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("unknown key 'rsa_min_bitz'"), std::string::npos) << e.what();
+    }
+}
+
+// A modulus whose primes are neighbours factors at once; a real RSA modulus does not.
+TEST(KeyPolicyPlugin, FermatFindsClosePrimes) {
+    ossl::BignumPtr p(BN_new()), q(BN_new()), n(BN_new());
+    ossl::Ptr<BN_CTX, BN_CTX_free> ctx(BN_CTX_new());
+    ASSERT_EQ(BN_generate_prime_ex(p.get(), 1024, 0, nullptr, nullptr, nullptr), 1);
+    ASSERT_EQ(BN_copy(q.get(), p.get()) != nullptr, true);
+    do {
+        ASSERT_EQ(BN_add_word(q.get(), 2), 1);
+    } while (BN_check_prime(q.get(), ctx.get(), nullptr) != 1);
+    ASSERT_EQ(BN_mul(n.get(), p.get(), q.get(), ctx.get()), 1);
+    Bytes close(static_cast<size_t>(BN_num_bytes(n.get())));
+    BN_bn2bin(n.get(), close.data());
+    EXPECT_TRUE(key_policy::fermat_factorable(close.data(), close.size(), 10));
+
+    ossl::PkeyPtr rsa = generate_key(KeySpec{KeyAlgorithm::Rsa, 2048, ""});
+    BIGNUM* raw = nullptr;
+    ASSERT_EQ(EVP_PKEY_get_bn_param(rsa.get(), "n", &raw), 1);
+    ossl::BignumPtr real(raw);
+    Bytes normal(static_cast<size_t>(BN_num_bytes(real.get())));
+    BN_bn2bin(real.get(), normal.data());
+    EXPECT_FALSE(key_policy::fermat_factorable(normal.data(), normal.size(), 100));
+}
+
+}  // namespace
+}  // namespace pkilab::test
