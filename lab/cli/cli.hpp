@@ -41,6 +41,7 @@ void add_request_commands(CLI::App& app, Cli& cli);
 void add_cert_commands(CLI::App& app, Cli& cli);
 void add_clock_commands(CLI::App& app, Cli& cli);
 void add_key_commands(CLI::App& app, Cli& cli);
+void add_check_commands(CLI::App& app, Cli& cli);
 
 // Reads a file given on the command line, refusing anything over `max_bytes`.
 std::string read_input_file(const std::string& path, std::size_t max_bytes, const std::string& option);

@@ -217,6 +217,43 @@ TEST_F(CliFlow, ABadCsrFileIsNamedAndTemplatesShowEverything) {
     EXPECT_EQ(j["cas"], nlohmann::json::array({"lab-issuing-ca"}));
 }
 
+TEST_F(CliFlow, PolicyPluginRefusesAndCheckTellsBeforehand) {
+    std::string lab = slurp(kDefaultLab);
+    const std::string chain = "    templates: [WebServer, Computer, User, LyncServer, OCSPResponseSigning]\n";
+    ASSERT_NE(lab.find(chain), std::string::npos);
+    lab.replace(lab.find(chain), chain.size(), chain + "    policy: [keys]\n");
+    lab = "plugins:\n  load:\n    - name: keys\n      file: libpkilab_key_policy.so\n"
+          "      config: {rsa_min_bits: 3072}\n" + lab;
+    const std::string lab_file = (dir / "lab.yaml").string();
+    spit(lab_file, lab);
+    lab_up(lab_file);
+
+    nlohmann::json plugins = pkilab_json("plugins list");
+    ASSERT_EQ(plugins.size(), 1u) << plugins.dump();
+    EXPECT_EQ(plugins[0]["plugin"], "key-policy");
+
+    const std::string weak = openssl_csr("weak", "/CN=weak.lab.test", "DNS:weak.lab.test", "-newkey rsa:2048");
+    // Preflight first: every reason, nothing recorded, exit 1.
+    nlohmann::json check = pkilab_json("check request " + quote(weak) + " --template WebServer", 1);
+    EXPECT_FALSE(check["passes"].get<bool>());
+    bool named = false;
+    for (const auto& f : check["findings"])
+        named = named || (f["source"] == "keys" && f["code"] == "key.rsa.too_small" && f["field"] == "key" &&
+                          !f["hint"].get<std::string>().empty());
+    EXPECT_TRUE(named) << check.dump(2);
+    EXPECT_EQ(pkilab_json("request list --ca lab-issuing-ca").size(), 0u);
+
+    RunResult refused = pkilab("request submit --template WebServer --csr " + quote(weak));
+    EXPECT_EQ(refused.exit_code, 1) << refused.out;
+    EXPECT_NE(refused.out.find("key.rsa.too_small"), std::string::npos) << refused.out;
+
+    const std::string good = openssl_csr("good", "/CN=good.lab.test", "DNS:good.lab.test");
+    EXPECT_EQ(pkilab_json("check request " + quote(good) + " --template WebServer")["passes"], true);
+    const std::string cert = (dir / "good.pem").string();
+    EXPECT_EQ(pkilab("request submit --template WebServer --csr " + quote(good) + " --out " + quote(cert)).exit_code, 0);
+    expect_verifies_everywhere(cert);
+}
+
 TEST_F(CliFlow, DefaultLabIssuesWebServerCertificateThatIndependentToolsVerify) {
     lab_up();
     const std::string csr = openssl_csr("www", "/CN=www.lab.test", "DNS:www.lab.test");
