@@ -254,6 +254,33 @@ TEST_F(CliFlow, PolicyPluginRefusesAndCheckTellsBeforehand) {
     expect_verifies_everywhere(cert);
 }
 
+// docs/PLUGINS.md's example, built out of tree with plain `cc` against the SDK header alone.
+TEST_F(CliFlow, TheDocumentedExamplePluginBuildsWithCcAndRefuses) {
+    const std::string src = PKILAB_SOURCE_DIR;
+    std::filesystem::create_directories(dir / "my-plugins");
+    std::filesystem::permissions(dir / "my-plugins", std::filesystem::perms::owner_all);
+    RunResult cc = run("cc -std=c99 -Wall -Wextra -Werror -shared -fPIC -fvisibility=hidden -I " + quote(src + "/plugins/sdk") +
+                       " " + quote(src + "/plugins/examples/require_organization.c") + " -o " +
+                       quote((dir / "my-plugins" / "librequire_organization.so").string()));
+    ASSERT_EQ(cc.exit_code, 0) << cc.out;
+
+    std::string lab = slurp(kDefaultLab);
+    const std::string chain = "    templates: [WebServer, Computer, User, LyncServer, OCSPResponseSigning]\n";
+    lab.replace(lab.find(chain), chain.size(), chain + "    policy: [org]\n");
+    lab = "plugins:\n  directories: [./my-plugins]\n  load:\n    - name: org\n      file: librequire_organization.so\n"
+          "      config: {organization: Example Lab}\n" + lab;
+    const std::string lab_file = (dir / "lab.yaml").string();
+    spit(lab_file, lab);
+    lab_up(lab_file);
+
+    const std::string none = openssl_csr("none", "/CN=none.lab.test", "DNS:none.lab.test");
+    nlohmann::json refused = pkilab_json("check request " + quote(none) + " --template WebServer", 1);
+    EXPECT_NE(refused.dump().find("org.missing"), std::string::npos) << refused.dump(2);
+    const std::string ok = openssl_csr("ok", "/CN=ok.lab.test/O=Example Lab", "DNS:ok.lab.test");
+    EXPECT_EQ(pkilab_json("check request " + quote(ok) + " --template WebServer")["passes"], true);
+    EXPECT_EQ(pkilab("request submit --template WebServer --csr " + quote(ok)).exit_code, 0);
+}
+
 TEST_F(CliFlow, DefaultLabIssuesWebServerCertificateThatIndependentToolsVerify) {
     lab_up();
     const std::string csr = openssl_csr("www", "/CN=www.lab.test", "DNS:www.lab.test");
