@@ -8,6 +8,7 @@
 #include "ca/x509/extensions.hpp"
 #include "ca/x509/general_name.hpp"
 #include "ca/x509/name.hpp"
+#include "ca/x509/spki_key.hpp"
 
 namespace pkilab {
 
@@ -40,14 +41,6 @@ Bytes bn_param(const EVP_PKEY* key, const char* name) {
     Bytes out(static_cast<size_t>(BN_num_bytes(bn.get())));
     BN_bn2bin(bn.get(), out.data());
     return out;
-}
-
-Bytes spki_der(const X509_PUBKEY* spki) {
-    unsigned char* der = nullptr;
-    const int len = i2d_X509_PUBKEY(spki, &der);
-    if (len <= 0) return {};
-    ossl::OsslBytesPtr owned(der);
-    return Bytes(der, der + len);
 }
 
 Bytes cert_der(const X509* cert) {

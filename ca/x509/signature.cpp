@@ -89,6 +89,10 @@ std::string signature_algorithm_name(const X509* cert) {
     if (cert == nullptr) return {};
     const X509_ALGOR* alg = nullptr;
     X509_get0_signature(nullptr, &alg, cert);
+    // A draft not signed yet has only the TBS copy of the algorithm (filled in by the CA).
+    const ASN1_OBJECT* outer = nullptr;
+    if (alg != nullptr) X509_ALGOR_get0(&outer, nullptr, nullptr, alg);
+    if (outer == nullptr || OBJ_obj2nid(outer) == NID_undef) alg = X509_get0_tbs_sigalg(cert);
     if (alg == nullptr) return {};
     const ASN1_OBJECT* oid = nullptr;
     int ptype = 0;

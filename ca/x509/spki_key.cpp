@@ -68,15 +68,15 @@ ossl::PkeyPtr import_ec(const char* group, const unsigned char* point, int point
     return ossl::PkeyPtr(raw);
 }
 
-Bytes der_of(const X509_PUBKEY* spki) {
+}  // namespace
+
+Bytes spki_der(const X509_PUBKEY* spki) {
     unsigned char* der = nullptr;
     const int len = i2d_X509_PUBKEY(spki, &der);
     if (len <= 0) return {};
     ossl::OsslBytesPtr owned(der);
     return Bytes(der, der + len);
 }
-
-}  // namespace
 
 OSSL_LIB_CTX* undecoded_key_context() {
     static const UndecodedKeyContext context;  // thread-safe initialisation; immutable after it
@@ -111,7 +111,7 @@ ossl::PkeyPtr public_key_of(const X509_PUBKEY* spki) {
         if (param_type != V_ASN1_UNDEF || key_len != 32) return {};
         return ossl::PkeyPtr(EVP_PKEY_new_raw_public_key_ex(nullptr, "ED25519", nullptr, key_bytes, 32));
     }
-    return public_key_by_decoder(der_of(spki));
+    return public_key_by_decoder(spki_der(spki));
 }
 
 }  // namespace pkilab

@@ -20,6 +20,9 @@ OSSL_LIB_CTX* undecoded_key_context();
 // empty pointer when the key does not decode, with OpenSSL's error queue left as it was.
 ossl::PkeyPtr public_key_of(const X509_PUBKEY* spki);
 
+// The DER of a SubjectPublicKeyInfo (empty if it does not encode).
+Bytes spki_der(const X509_PUBKEY* spki);
+
 // The same through d2i_PUBKEY alone: the reference the fast path is tested against.
 ossl::PkeyPtr public_key_by_decoder(ByteView spki_der);
 

@@ -2,7 +2,12 @@
 #include <sstream>
 
 #include "ca/finding_json.hpp"
+#include "ca/lint/lint.hpp"
+#include "ca/plugin/policy_host.hpp"
+#include "ca/plugin/policy_request.hpp"
+#include "ca/x509/certificate_info.hpp"
 #include "ca/x509/csr.hpp"
+#include "ca/x509/pem.hpp"
 #include "lab/cli/cli.hpp"
 #include "lab/cli/render.hpp"
 
@@ -42,6 +47,83 @@ void check_request(Cli& cli, const CheckArgs& a) {
     cli.exit_code = passes ? kExitOk : kExitRefused;
 }
 
+struct CheckCertArgs {
+    std::string cert, chain, profile;
+    std::vector<std::string> settings;  // --set key=value for the profile
+};
+
+// An existing certificate, from any CA (an export from a production AD CS, say): RFC 5280
+// lint and a product profile. Needs no lab: nothing here is signed or recorded.
+void check_cert(Cli& cli, const CheckCertArgs& a) {
+    constexpr size_t kMaxBundleBytes = 1024 * 1024;
+    const std::string text = read_input_file(a.cert, kMaxCertificateBytes, "certificate");
+    ossl::X509Ptr cert = parse_certificate(as_bytes(text), a.cert);
+    std::vector<ossl::X509Ptr> chain;
+    if (!a.chain.empty()) {
+        const std::string bundle = read_input_file(a.chain, kMaxBundleBytes, "--chain");
+        chain = parse_certificates(as_bytes(bundle), a.chain);
+    }
+    const X509* issuer = nullptr;
+    const bool self_issued = X509_check_issued(cert.get(), cert.get()) == X509_V_OK;
+    for (const auto& c : chain)
+        if (issuer == nullptr && X509_check_issued(c.get(), cert.get()) == X509_V_OK) issuer = c.get();
+
+    Findings findings = run_lint(LintContext{cert.get(), issuer});
+    if (issuer == nullptr && !self_issued) {
+        // Without its issuer, the rules that compare with it would judge the certificate
+        // against itself: leave them out and say so.
+        std::erase_if(findings, [](const Finding& f) {
+            return f.code == "lint.rfc5280.authority_key_identifier" || f.code == "lint.rfc5280.issuer_name_match" ||
+                   f.code == "lint.pkilab.validity_within_issuer";
+        });
+        findings.push_back(Finding{"lint", "lint.issuer_unknown", Severity::Info, "issuer",
+                                   "the issuer's certificate was not given: rules that compare with it were skipped",
+                                   "add --chain with the issuing CA's certificate"});
+    }
+
+    if (!a.profile.empty()) {
+        PluginsConfig plugins;
+        PluginConfig pc;
+        pc.name = "profile";
+        pc.file = "libpkilab_product_profile.so";
+        pc.where = "--profile";
+        pc.settings.emplace_back("profile", a.profile);
+        for (const auto& kv : a.settings) {
+            const auto eq = kv.find('=');
+            if (eq == std::string::npos || eq == 0)
+                throw InputError("--set", kv, "not KEY=VALUE", "write e.g. --set pool_fqdn=pool01.lab.test");
+            pc.settings.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+        }
+        plugins.load.push_back(std::move(pc));
+        PolicyHost host(std::move(plugins), ".");
+        PolicySubject subject;
+        subject.kind = PKILAB_KIND_CERT_CHECK;
+        subject.now = cli.system_clock().now();
+        subject.profile = a.profile;
+        subject.cert = cert.get();
+        if (issuer != nullptr) subject.issuer_not_after = from_asn1_time(X509_get0_notAfter(issuer));
+        const PolicyRequest request(subject);
+        const std::string chain_names[] = {"profile"};
+        PolicyVerdict v = host.evaluate(chain_names, request.view());
+        findings.insert(findings.end(), v.findings.begin(), v.findings.end());
+    }
+
+    const bool passes = !has_errors(findings);
+    const CertificateInfo info = describe_certificate(cert.get());
+    std::ostringstream human;
+    human << a.cert << " (" << info.subject << ", issued by " << info.issuer << ")"
+          << (a.profile.empty() ? std::string() : " for profile " + a.profile) << ": "
+          << (passes ? "passes" : "fails") << "\n"
+          << human_findings(findings);
+    cli.emit({{"certificate", a.cert},
+              {"subject", info.subject},
+              {"profile", a.profile},
+              {"passes", passes},
+              {"findings", nlohmann::json::parse(findings_to_json(findings))}},
+             human.str());
+    cli.exit_code = passes ? kExitOk : kExitRefused;
+}
+
 void plugins_list(Cli& cli) {
     Lab& lab = cli.lab();
     nlohmann::json out = nlohmann::json::array();
@@ -67,6 +149,14 @@ void add_check_commands(CLI::App& app, Cli& cli) {
     req->add_option("--template", a->template_name, "Template name")->required();
     req->add_option("--ca", a->ca, "CA (default: the issuing CA that publishes the template)");
     req->callback([&cli, a] { check_request(cli, *a); });
+
+    auto c = std::make_shared<CheckCertArgs>();
+    auto* cert = check->add_subcommand("cert", "Check an existing certificate (from any CA): RFC 5280 lint and a product profile");
+    cert->add_option("cert", c->cert, "Certificate, PEM or DER")->required();
+    cert->add_option("--chain", c->chain, "Issuer certificates (PEM bundle), for the rules that compare with the issuer");
+    cert->add_option("--profile", c->profile, "lync2013, lync2010, skype2015, cabf-tls or windows-kdc");
+    cert->add_option("--set", c->settings, "Profile setting KEY=VALUE, e.g. pool_fqdn=pool01.lab.test, sip_domains=lab.test");
+    cert->callback([&cli, c] { check_cert(cli, *c); });
 
     auto* plugins = app.add_subcommand("plugins", "Policy plugins");
     plugins->require_subcommand(1);

@@ -23,13 +23,6 @@ typedef struct {
     char organization[256]; /* empty: any O= will do */
 } org_policy;
 
-static pkilab_str str(const char* s) {
-    pkilab_str v;
-    v.ptr = s;
-    v.len = strlen(s);
-    return v;
-}
-
 static int equals(pkilab_str a, const char* b) { return a.len == strlen(b) && memcmp(a.ptr, b, a.len) == 0; }
 
 static int create(const pkilab_config* config, const pkilab_sink* errors, void** instance) {
@@ -41,8 +34,8 @@ static int create(const pkilab_config* config, const pkilab_sink* errors, void**
         if (equals(e->key, "organization") && e->value.len < sizeof p->organization) {
             memcpy(p->organization, e->value.ptr, e->value.len);
         } else {
-            errors->add_finding(errors->host, PKILAB_SEVERITY_ERROR, str("config.unknown"), e->key,
-                                str("unknown setting, or a value over 255 bytes"), str("the only setting is organization"));
+            errors->add_finding(errors->host, PKILAB_SEVERITY_ERROR, pkilab_cstr("config.unknown"), e->key,
+                                pkilab_cstr("unknown setting, or a value over 255 bytes"), pkilab_cstr("the only setting is organization"));
             free(p);
             return 1;
         }
@@ -73,17 +66,17 @@ static pkilab_str organization_of(pkilab_str subject) {
 static uint32_t evaluate(void* instance, const pkilab_request* r, const pkilab_sink* out) {
     const org_policy* p = (const org_policy*)instance;
     /* The certificate the CA would sign, when there is one: its subject is the one that counts. */
-    pkilab_str subject = r->cert != NULL ? r->cert->subject : (r->csr != NULL ? r->csr->subject : str(""));
+    pkilab_str subject = r->cert != NULL ? r->cert->subject : (r->csr != NULL ? r->csr->subject : pkilab_cstr(""));
     pkilab_str org = organization_of(subject);
     if (org.ptr == NULL) {
-        out->add_finding(out->host, PKILAB_SEVERITY_ERROR, str("org.missing"), str("subject.O"),
-                         str("the subject has no organization (O=)"), str("add O=<your organization> to the subject"));
+        out->add_finding(out->host, PKILAB_SEVERITY_ERROR, pkilab_cstr("org.missing"), pkilab_cstr("subject.O"),
+                         pkilab_cstr("the subject has no organization (O=)"), pkilab_cstr("add O=<your organization> to the subject"));
         return PKILAB_VERDICT_DENY;
     }
     if (p->organization[0] != '\0' && !equals(org, p->organization)) {
-        out->add_finding(out->host, PKILAB_SEVERITY_ERROR, str("org.wrong"), str("subject.O"),
-                         str("the subject's organization is not the one this CA certifies"),
-                         str("use the organization named in the lab file's plugin configuration"));
+        out->add_finding(out->host, PKILAB_SEVERITY_ERROR, pkilab_cstr("org.wrong"), pkilab_cstr("subject.O"),
+                         pkilab_cstr("the subject's organization is not the one this CA certifies"),
+                         pkilab_cstr("use the organization named in the lab file's plugin configuration"));
         return PKILAB_VERDICT_DENY;
     }
     return PKILAB_VERDICT_ALLOW;

@@ -57,6 +57,16 @@ typedef struct pkilab_bytes {
     size_t len;
 } pkilab_bytes;
 
+/* A view of a NUL-terminated string (a helper for plugins; not part of the binary interface). */
+static inline pkilab_str pkilab_cstr(const char* s) {
+    pkilab_str v;
+    v.ptr = s;
+    v.len = 0;
+    if (s != NULL)
+        while (s[v.len] != '\0') ++v.len;
+    return v;
+}
+
 /* ---- constants (append-only) ---- */
 
 /* Verdicts returned by evaluate(). */

@@ -281,6 +281,33 @@ TEST_F(CliFlow, TheDocumentedExamplePluginBuildsWithCcAndRefuses) {
     EXPECT_EQ(pkilab("request submit --template WebServer --csr " + quote(ok)).exit_code, 0);
 }
 
+TEST_F(CliFlow, CheckCertReportsBothLyncFailuresOfAPssCertificateWithoutCdp) {
+    // Made by openssl, not by pkilab, and checked without any lab.
+    const std::string cert = (dir / "pss.pem").string();
+    RunResult made = run("openssl req -x509 -newkey rsa:2048 -nodes -keyout " + quote((dir / "pss.key").string()) +
+                         " -subj /CN=pool.lab.test -addext subjectAltName=DNS:pool.lab.test -addext extendedKeyUsage=serverAuth"
+                         " -sigopt rsa_padding_mode:pss -sha256 -days 30 -out " + quote(cert));
+    ASSERT_EQ(made.exit_code, 0) << made.out;
+    nlohmann::json j = pkilab_json("check cert " + quote(cert) + " --profile lync2013", 1);
+    std::set<std::string> codes;
+    for (const auto& f : j["findings"])
+        if (f["severity"] == "error" && f["source"] == "profile") codes.insert(f["code"]);
+    EXPECT_EQ(codes, (std::set<std::string>{"profile.cdp.missing", "profile.signature.pss"})) << j.dump(2);
+
+    // A Lync certificate from the default lab passes, pool and SIP names included.
+    lab_up();
+    const std::string csr = openssl_csr("pool", "/CN=pool01.lab.test", "DNS:pool01.lab.test,DNS:sip.lab.test", "-newkey rsa:2048");
+    const std::string issued = (dir / "pool.pem").string();
+    ASSERT_EQ(pkilab("request submit --template LyncServer --csr " + quote(csr) + " --out " + quote(issued)).exit_code, 0);
+    const std::string profile = " --profile lync2013 --set pool_fqdn=pool01.lab.test --set sip_domains=lab.test";
+    nlohmann::json ok = pkilab_json("check cert " + quote(issued) + " --chain " + quote((dir / "chain.pem").string()) + profile);
+    EXPECT_TRUE(ok["passes"].get<bool>()) << ok.dump(2);
+    // The same certificate for a SIP domain it does not name fails, saying which SAN is missing.
+    nlohmann::json other = pkilab_json("check cert " + quote(issued) + profile + " --set sip_domains=corp.test", 1);
+    EXPECT_NE(other.dump().find("sip.corp.test is not a SAN"), std::string::npos) << other.dump(2);
+    expect_verifies_everywhere(issued);
+}
+
 TEST_F(CliFlow, DefaultLabIssuesWebServerCertificateThatIndependentToolsVerify) {
     lab_up();
     const std::string csr = openssl_csr("www", "/CN=www.lab.test", "DNS:www.lab.test");

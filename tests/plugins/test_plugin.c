@@ -9,13 +9,6 @@ typedef struct {
     char marker[64]; /* config key "marker": the word in the subject that makes it deny */
 } state;
 
-static pkilab_str s(const char* text) {
-    pkilab_str v;
-    v.ptr = text;
-    v.len = strlen(text);
-    return v;
-}
-
 static int contains(pkilab_str hay, const char* needle) {
     size_t n = strlen(needle), i;
     if (n == 0 || hay.len < n) return 0;
@@ -35,7 +28,7 @@ static int create(const pkilab_config* config, const pkilab_sink* errors, void**
             memcpy(st->marker, e->value.ptr, e->value.len);
             st->marker[e->value.len] = '\0';
         } else {
-            errors->add_finding(errors->host, PKILAB_SEVERITY_ERROR, s("config.unknown"), e->key, s("unknown setting"), s(""));
+            errors->add_finding(errors->host, PKILAB_SEVERITY_ERROR, pkilab_cstr("config.unknown"), e->key, pkilab_cstr("unknown setting"), pkilab_cstr(""));
             free(st);
             return 1;
         }
@@ -48,22 +41,22 @@ static void destroy(void* instance) { free(instance); }
 
 static uint32_t evaluate(void* instance, const pkilab_request* r, const pkilab_sink* out) {
     const state* st = (const state*)instance;
-    pkilab_str subject = r->cert != NULL ? r->cert->subject : (r->csr != NULL ? r->csr->subject : s(""));
+    pkilab_str subject = r->cert != NULL ? r->cert->subject : (r->csr != NULL ? r->csr->subject : pkilab_cstr(""));
     if (contains(subject, st->marker)) {
-        out->add_finding(out->host, PKILAB_SEVERITY_ERROR, s("test.subject.denied"), s("subject"),
-                         s("the subject holds the word this plugin refuses"), s("choose another subject"));
+        out->add_finding(out->host, PKILAB_SEVERITY_ERROR, pkilab_cstr("test.subject.denied"), pkilab_cstr("subject"),
+                         pkilab_cstr("the subject holds the word this plugin refuses"), pkilab_cstr("choose another subject"));
         return PKILAB_VERDICT_DENY;
     }
     if (contains(subject, "pend")) return PKILAB_VERDICT_PEND;
     if (contains(subject, "silent")) return PKILAB_VERDICT_DENY; /* a deny without a reason */
     if (contains(subject, "garbage")) return 42u;
     if (contains(subject, "oddseverity")) {
-        out->add_finding(out->host, 9u, s("test.odd"), s(""), s("a finding of no known severity"), s(""));
+        out->add_finding(out->host, 9u, pkilab_cstr("test.odd"), pkilab_cstr(""), pkilab_cstr("a finding of no known severity"), pkilab_cstr(""));
         return PKILAB_VERDICT_ALLOW;
     }
     if (contains(subject, "error")) return PKILAB_VERDICT_ERROR;
     if (r->cert != NULL && r->cert->san_count > 0)
-        out->add_finding(out->host, PKILAB_SEVERITY_INFO, s("test.seen"), s("san[0]"), r->cert->sans[0].value, s(""));
+        out->add_finding(out->host, PKILAB_SEVERITY_INFO, pkilab_cstr("test.seen"), pkilab_cstr("san[0]"), r->cert->sans[0].value, pkilab_cstr(""));
     return PKILAB_VERDICT_ALLOW;
 }
 

@@ -172,6 +172,53 @@ TEST(KeyPolicyPlugin, RefusesUnknownSettings) {
     }
 }
 
+// ---- the built-in product profiles, on the draft the CA is about to sign ----
+
+TEST(ProductProfilePlugin, LyncProfileJudgesTheDraftNameByName) {
+    std::string yaml = lab_with(
+        "    - name: lync\n      file: libpkilab_product_profile.so\n"
+        "      config: {profile: lync2013, pool_fqdn: pool01.lab.test, sip_domains: [lab.test, corp.test]}\n",
+        "");
+    // The chain belongs to the LyncServer template here, not to the CA.
+    const std::string tmpl = "templates:\n";
+    yaml.replace(yaml.find(tmpl), tmpl.size(), tmpl + "  - name: LyncPool\n    base: LyncServer\n    policy: [lync]\n");
+    const std::string published = "Approved, Fixed]";
+    yaml.replace(yaml.find(published), published.size(), "Approved, Fixed, LyncPool]");
+    LabFixture fx(yaml);
+    ossl::PkeyPtr key = generate_key(KeySpec{KeyAlgorithm::Rsa, 2048, ""});
+    auto request = [&](std::vector<GeneralName> sans) {
+        return submit(fx.ctx(), {"LyncPool", "", csr_to_der(make_csr(key.get(), "CN=pool01.lab.test", sans).get()), kAlice});
+    };
+    IssuanceOutcome good = request({dns("pool01.lab.test"), dns("sip.lab.test"), dns("sip.corp.test")});
+    EXPECT_EQ(good.state, RequestState::Issued);
+    // One SIP name missing among good ones: refused for exactly that name.
+    IssuanceOutcome missing = request({dns("pool01.lab.test"), dns("sip.lab.test")});
+    EXPECT_EQ(missing.state, RequestState::Denied);
+    int sip_errors = 0;
+    for (const auto& f : missing.findings)
+        if (f.code == "profile.lync.sip_san") {
+            ++sip_errors;
+            EXPECT_NE(f.message.find("sip.corp.test"), std::string::npos) << f.message;
+        }
+    EXPECT_EQ(sip_errors, 1);
+    // The WebServer template has no such chain: the same names issue there.
+    IssuanceOutcome web = submit(fx.ctx(), {"WebServer", "", csr_to_der(make_csr(key.get(), "CN=pool01.lab.test", {dns("pool01.lab.test")}).get()), kAlice});
+    EXPECT_EQ(web.state, RequestState::Issued);
+}
+
+TEST(ProductProfilePlugin, CabfProfileCapsValidityAndUnknownProfilesAreRefused) {
+    LabFixture fx(lab_with("    - {name: web, file: libpkilab_product_profile.so, config: {profile: cabf-tls}}\n", "web"));
+    IssuanceOutcome o = ask(fx, "www.lab.test");  // WebServer: 2 years
+    EXPECT_EQ(o.state, RequestState::Denied);
+    EXPECT_TRUE(has_code(o.findings, "profile.validity.too_long"));
+    try {
+        LabFixture bad(lab_with("    - {name: p, file: libpkilab_product_profile.so, config: {profile: lync2099}}\n", "p"));
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("unknown profile 'lync2099' (known: lync2013"), std::string::npos) << e.what();
+    }
+}
+
 // A modulus whose primes are neighbours factors at once; a real RSA modulus does not.
 TEST(KeyPolicyPlugin, FermatFindsClosePrimes) {
     ossl::BignumPtr p(BN_new()), q(BN_new()), n(BN_new());
