@@ -67,6 +67,8 @@ case "${1:-}" in
     log "building the benchmarks (Release, no sanitizers: figures from a sanitizer build mean nothing)"
     build build-bench -DCMAKE_BUILD_TYPE=Release -DPKILAB_BUILD_TESTS=OFF -DPKILAB_BUILD_BENCH=ON
     ./build-bench/bench/bench_issue "${@:2}"
+    echo
+    ./build-bench/bench/bench_plugins
     ;;
   *)
     echo "usage: $0 up|test|bench" >&2
