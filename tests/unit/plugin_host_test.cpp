@@ -219,6 +219,65 @@ TEST(ProductProfilePlugin, CabfProfileCapsValidityAndUnknownProfilesAreRefused) 
     }
 }
 
+// ---- signature, extension, validity and approval policies ----
+
+TEST(SignaturePolicyPlugin, RefusesHashesAndPaddingTheConfigurationForbids) {
+    // The test lab's CAs sign with ECDSA SHA-256: allowed by default, refused when only
+    // SHA-384 is allowed; a SHA-1-signed request is refused when requests are checked too.
+    LabFixture fx(lab_with("    - {name: sig, file: libpkilab_signature_policy.so, config: {hashes: [sha384]}}\n", "sig"));
+    IssuanceOutcome o = ask(fx, "www.lab.test");
+    EXPECT_EQ(o.state, RequestState::Denied);
+    EXPECT_TRUE(has_code(o.findings, "signature.hash_not_allowed"));
+
+    LabFixture fx2(lab_with("    - {name: sig, file: libpkilab_signature_policy.so, config: {check_request: true}}\n", "sig"));
+    EXPECT_EQ(ask(fx2, "www.lab.test").state, RequestState::Issued);
+    ossl::PkeyPtr key = generate_key(KeySpec{KeyAlgorithm::Rsa, 2048, ""});
+    ossl::X509ReqPtr req = make_csr(key.get(), "CN=old.lab.test", {dns("old.lab.test")});
+    ASSERT_GT(X509_REQ_sign(req.get(), key.get(), EVP_sha1()), 0);
+    IssuanceOutcome sha1 = submit(fx2.ctx(), {"WebServer", "", csr_to_der(req.get()), kAlice});
+    EXPECT_EQ(sha1.state, RequestState::Denied);
+    EXPECT_TRUE(has_code(sha1.findings, "signature.sha1"));
+}
+
+TEST(ExtensionPolicyPlugin, RequiredAndForbiddenEkusAndExtensions) {
+    LabFixture fx(lab_with("    - name: ext\n      file: libpkilab_extension_policy.so\n"
+                           "      config: {required_ekus: [serverAuth, clientAuth], forbidden_extensions: [1.3.6.1.4.1.311.20.2],"
+                           " require_cdp: true}\n",
+                           "ext"));
+    IssuanceOutcome o = ask(fx, "www.lab.test");  // WebServer: serverAuth only, and the MS template name
+    EXPECT_EQ(o.state, RequestState::Denied);
+    EXPECT_TRUE(has_code(o.findings, "extension.eku.missing"));
+    EXPECT_TRUE(has_code(o.findings, "extension.forbidden"));
+    EXPECT_FALSE(has_code(o.findings, "extension.cdp.missing"));  // the issuing CA writes a CDP
+    try {
+        LabFixture bad(lab_with("    - {name: ext, file: libpkilab_extension_policy.so, config: {required_ekus: [serverAuthh]}}\n", "ext"));
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("'serverAuthh' is neither a known name nor a dotted OID"), std::string::npos) << e.what();
+    }
+}
+
+TEST(ValidityPolicyPlugin, CapsAndMinimums) {
+    LabFixture capped(lab_with("    - {name: v, file: libpkilab_validity_policy.so, config: {max: 398d}}\n", "v"));
+    IssuanceOutcome o = ask(capped, "www.lab.test");  // WebServer: 2 years
+    EXPECT_EQ(o.state, RequestState::Denied);
+    EXPECT_TRUE(has_code(o.findings, "validity.too_long"));
+    LabFixture fine(lab_with("    - {name: v, file: libpkilab_validity_policy.so, config: {max: 3y, min: 1y, max_backdate: 2h}}\n", "v"));
+    EXPECT_EQ(ask(fine, "www.lab.test").state, RequestState::Issued);
+    // The WebServer template backdates an hour: a policy allowing none refuses it.
+    LabFixture strict(lab_with("    - {name: v, file: libpkilab_validity_policy.so, config: {max_backdate: 0h}}\n", "v"));
+    EXPECT_TRUE(has_code(ask(strict, "www.lab.test").findings, "validity.backdated"));
+}
+
+TEST(ApprovalPolicyPlugin, HoldsMatchingRequestsOnly) {
+    LabFixture fx(lab_with("    - {name: hold, file: libpkilab_approval_policy.so, config: {san_matches: [\"*.prod.lab.test\"]}}\n", "hold"));
+    IssuanceOutcome held = ask(fx, "db.prod.lab.test");
+    EXPECT_EQ(held.state, RequestState::Pending);
+    EXPECT_TRUE(has_code(held.findings, "approval.required"));
+    EXPECT_EQ(ask(fx, "db.test.lab.test").state, RequestState::Issued);
+    EXPECT_EQ(ask(fx, "a.db.prod.lab.test").state, RequestState::Issued);  // * is one label
+}
+
 // A modulus whose primes are neighbours factors at once; a real RSA modulus does not.
 TEST(KeyPolicyPlugin, FermatFindsClosePrimes) {
     ossl::BignumPtr p(BN_new()), q(BN_new()), n(BN_new());
