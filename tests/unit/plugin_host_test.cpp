@@ -278,6 +278,30 @@ TEST(ApprovalPolicyPlugin, HoldsMatchingRequestsOnly) {
     EXPECT_EQ(ask(fx, "a.db.prod.lab.test").state, RequestState::Issued);  // * is one label
 }
 
+TEST(NamePolicyPlugin, OneBadNameAmongManyGetsOneFindingNamingIt) {
+    LabFixture fx(lab_with("    - name: names\n      file: libpkilab_name_policy.so\n"
+                           "      config: {dns_allow: [\".lab.test\"], dns_deny: [\".prod.lab.test\"], ip_allow: [10.0.0.0/8],"
+                           " cn_in_sans: true}\n",
+                           "names"));
+    std::vector<GeneralName> sans{dns("a.lab.test"), dns("b.lab.test"), dns("db.prod.lab.test"), dns("c.lab.test"),
+                                  GeneralName{NameType::Ip, "10.1.2.3"}};
+    IssuanceOutcome o = submit(fx.ctx(), {"WebServer", "", ec_csr("CN=a.lab.test", sans), kAlice});
+    EXPECT_EQ(o.state, RequestState::Denied);
+    std::vector<std::string> fields;
+    for (const auto& f : o.findings)
+        if (f.source == "names" && f.severity == Severity::Error) fields.push_back(f.field + " " + f.code);
+    EXPECT_EQ(fields, std::vector<std::string>{"san[2] name.dns.denied"});
+
+    IssuanceOutcome outside = submit(fx.ctx(), {"WebServer", "", ec_csr("CN=x.lab.test", {dns("x.lab.test"), GeneralName{NameType::Ip, "192.168.0.1"}}), kAlice});
+    EXPECT_TRUE(has_code(outside.findings, "name.ip.not_allowed"));
+    EXPECT_FALSE(has_code(outside.findings, "name.cn_not_in_san"));
+    IssuanceOutcome wild = submit(fx.ctx(), {"WebServer", "", ec_csr("CN=w.lab.test", {dns("w.lab.test"), dns("*.lab.test")}), kAlice});
+    EXPECT_TRUE(has_code(wild.findings, "name.dns.wildcard"));
+    IssuanceOutcome cn = submit(fx.ctx(), {"WebServer", "", ec_csr("CN=y.lab.test", {dns("z.lab.test")}), kAlice});
+    EXPECT_TRUE(has_code(cn.findings, "name.cn_not_in_san"));
+    EXPECT_EQ(ask(fx, "ok.lab.test").state, RequestState::Issued);
+}
+
 // A modulus whose primes are neighbours factors at once; a real RSA modulus does not.
 TEST(KeyPolicyPlugin, FermatFindsClosePrimes) {
     ossl::BignumPtr p(BN_new()), q(BN_new()), n(BN_new());
