@@ -7,11 +7,13 @@
 //   curves:       [P-256, P-384, P-521] allowed EC curves (default: these three)
 //   rsa_exponent_65537: true           only e = 65537 (default true)
 //   fermat_rounds: 100                 Fermat steps to try on RSA moduli; 0 turns it off
+//   reject_roca: true                  refuse RSA moduli with the ROCA (CVE-2017-15361) fingerprint
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "fermat.hpp"
+#include "roca.hpp"
 #include "pkilab_plugin.hpp"
 
 namespace {
@@ -39,7 +41,7 @@ std::string joined(const std::vector<std::string>& v) {
 class KeyPolicy {
 public:
     explicit KeyPolicy(const Config& c) {
-        c.only({"algorithms", "rsa_min_bits", "rsa_sizes", "curves", "rsa_exponent_65537", "fermat_rounds"});
+        c.only({"algorithms", "rsa_min_bits", "rsa_sizes", "curves", "rsa_exponent_65537", "fermat_rounds", "reject_roca"});
         for (auto a : c.all("algorithms")) {
             if (a != "rsa" && a != "ec" && a != "ed25519")
                 throw ConfigError("algorithms", "unknown algorithm '" + std::string(a) + "' (use rsa, ec, ed25519)");
@@ -63,6 +65,7 @@ public:
         if (curves_.empty()) curves_ = {"P-256", "P-384", "P-521"};
         exponent_65537_ = c.boolean("rsa_exponent_65537", true);
         fermat_rounds_ = static_cast<int>(c.integer("fermat_rounds", 100));
+        reject_roca_ = c.boolean("reject_roca", true);
         if (fermat_rounds_ < 0 || fermat_rounds_ > 100000) throw ConfigError("fermat_rounds", "must be between 0 and 100000");
     }
 
@@ -110,8 +113,15 @@ private:
             out.error("key.rsa.fermat", "key",
                       "the RSA modulus factors by Fermat's method: its two primes are too close together",
                       "the key generator is broken (as in CVE-2022-26320): replace the key, and the device or library that made it");
+        if (reject_roca_ && key.rsa_modulus.len > 0 &&
+            pkilab::key_policy::roca_fingerprint(key.rsa_modulus.ptr, key.rsa_modulus.len))
+            out.error("key.rsa.roca", "key",
+                      "the RSA modulus has the ROCA fingerprint (CVE-2017-15361): it was made by a vulnerable Infineon "
+                      "library and can be factored",
+                      "update the device's firmware (TPM, smart card, token) and generate a new key");
     }
 
+    bool reject_roca_ = true;
     std::vector<std::string> algorithms_;
     long long rsa_min_bits_ = 2048;
     std::vector<int> rsa_sizes_;
@@ -122,6 +132,6 @@ private:
 
 }  // namespace
 
-PKILAB_DEFINE_PLUGIN(KeyPolicy, "key-policy", "1.0.0",
-                     "key algorithms, RSA sizes and exponent, EC curves, Fermat-factorable RSA moduli",
+PKILAB_DEFINE_PLUGIN(KeyPolicy, "key-policy", "1.1.0",
+                     "key algorithms, RSA sizes and exponent, EC curves, Fermat-factorable and ROCA RSA moduli",
                      PKILAB_PLUGIN_THREAD_SAFE)

@@ -16,6 +16,7 @@
 #include "ca/pipeline/issuance.hpp"
 #include "lab_fixture.hpp"
 #include "plugins/key_policy/fermat.hpp"
+#include "plugins/key_policy/roca.hpp"
 
 namespace pkilab::test {
 namespace {
@@ -323,6 +324,46 @@ TEST(KeyPolicyPlugin, FermatFindsClosePrimes) {
     Bytes normal(static_cast<size_t>(BN_num_bytes(real.get())));
     BN_bn2bin(real.get(), normal.data());
     EXPECT_FALSE(key_policy::fermat_factorable(normal.data(), normal.size(), 100));
+}
+
+// A modulus built the way RSALib builds its primes has the fingerprint; ordinary keys do not.
+TEST(KeyPolicyPlugin, RocaFingerprint) {
+    ossl::Ptr<BN_CTX, BN_CTX_free> ctx(BN_CTX_new());
+    // M: the product of the primes up to 167 (RSALib's M for 512-bit keys; larger keys use more).
+    ossl::BignumPtr m(BN_new());
+    BN_one(m.get());
+    for (unsigned p = 2; p <= 167; ++p) {
+        bool prime = true;
+        for (unsigned d = 2; d * d <= p; ++d) prime = prime && p % d != 0;
+        if (prime) {
+            ASSERT_EQ(BN_mul_word(m.get(), p), 1);
+        }
+    }
+    auto fake_prime = [&](unsigned a) {  // k * M + (65537^a mod M), k random
+        ossl::BignumPtr g(BN_new()), e(BN_new()), r(BN_new()), k(BN_new()), out(BN_new());
+        BN_set_word(g.get(), 65537);
+        BN_set_word(e.get(), a);
+        EXPECT_EQ(BN_mod_exp(r.get(), g.get(), e.get(), m.get(), ctx.get()), 1);
+        EXPECT_EQ(BN_rand(k.get(), 800, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY), 1);
+        EXPECT_EQ(BN_mul(out.get(), k.get(), m.get(), ctx.get()), 1);
+        EXPECT_EQ(BN_add(out.get(), out.get(), r.get()), 1);
+        return out;
+    };
+    ossl::BignumPtr p = fake_prime(12345), q = fake_prime(67890), n(BN_new());
+    ASSERT_EQ(BN_mul(n.get(), p.get(), q.get(), ctx.get()), 1);
+    Bytes vulnerable(static_cast<size_t>(BN_num_bytes(n.get())));
+    BN_bn2bin(n.get(), vulnerable.data());
+    EXPECT_TRUE(key_policy::roca_fingerprint(vulnerable.data(), vulnerable.size()));
+
+    for (int i = 0; i < 5; ++i) {
+        ossl::PkeyPtr rsa = generate_key(KeySpec{KeyAlgorithm::Rsa, 2048, ""});
+        BIGNUM* raw = nullptr;
+        ASSERT_EQ(EVP_PKEY_get_bn_param(rsa.get(), "n", &raw), 1);
+        ossl::BignumPtr real(raw);
+        Bytes normal(static_cast<size_t>(BN_num_bytes(real.get())));
+        BN_bn2bin(real.get(), normal.data());
+        EXPECT_FALSE(key_policy::roca_fingerprint(normal.data(), normal.size()));
+    }
 }
 
 }  // namespace
