@@ -4,6 +4,8 @@
 #include <sstream>
 
 #include "ca/config/lab_config.hpp"
+#include "ca/plugin/plugin_file.hpp"
+#include "ca/plugin/policy_host.hpp"
 #include "lab/cli/cli.hpp"
 
 namespace pkilab::cli {
@@ -58,9 +60,16 @@ void lab_up_command(Cli& cli, const std::string& file) {
 
 void lab_validate_command(Cli& cli, const std::string& file) {
     LabConfig config = load_lab_file(file);
+    // Plugin files are found and checked, but not loaded: loading runs their code, and
+    // validating must not (`lab up` loads them and checks their configuration).
+    std::vector<std::filesystem::path> dirs;
+    for (const auto& d : config.plugins.directories)
+        dirs.push_back(d == "builtin" ? builtin_plugin_directory() : std::filesystem::absolute(file).parent_path() / d);
+    for (const auto& p : config.plugins.load) (void)checked_plugin_file(p.file, dirs, p.where + ": plugin " + p.name);
     nlohmann::json cas = nlohmann::json::array();
     std::ostringstream human;
-    human << file << ": valid (" << config.cas.size() << " CAs, " << config.templates.size() << " templates)\n";
+    human << file << ": valid (" << config.cas.size() << " CAs, " << config.templates.size() << " templates, "
+          << config.plugins.load.size() << " policy plugins; their settings are checked by `lab up`)\n";
     for (const auto& ca : config.cas) {
         cas.push_back({{"name", ca.name}, {"parent", ca.parent.value_or("")}, {"templates", ca.templates}});
         human << "  CA " << ca.name << (ca.parent ? " under " + *ca.parent : std::string(" (root)")) << "\n";

@@ -14,6 +14,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     fuzz::accepts([&] {
         const LabConfig lab = parse_lab_config(text, "fuzz.yaml");
+        // Every policy chain names a loaded instance; every instance's settings are text.
+        auto loaded = [&](const std::string& n) {
+            for (const auto& p : lab.plugins.load)
+                if (p.name == n) return true;
+            return false;
+        };
+        for (const CaConfig& ca : lab.cas)
+            for (const auto& p : ca.policy) fuzz::require(loaded(p), "a CA's policy names a plugin not loaded: " + p);
+        for (const auto& t : lab.templates)
+            for (const auto& p : t.policy) fuzz::require(loaded(p), "a template's policy names a plugin not loaded: " + p);
+        for (const auto& p : lab.plugins.load) fuzz::require(!p.settings_json.empty(), "plugin settings without JSON");
         for (const CaConfig& ca : lab.cas) {
             fuzz::require(lab.find_ca(ca.name) != nullptr, "find_ca misses a CA: " + ca.name);
             if (ca.parent) fuzz::require(lab.find_ca(*ca.parent) != nullptr, "a CA's parent is not in the lab");

@@ -226,6 +226,14 @@ TEST_F(CliFlow, PolicyPluginRefusesAndCheckTellsBeforehand) {
           "      config: {rsa_min_bits: 3072}\n" + lab;
     const std::string lab_file = (dir / "lab.yaml").string();
     spit(lab_file, lab);
+    EXPECT_EQ(pkilab("lab validate " + quote(lab_file)).exit_code, 0);
+    // validate finds plugin files (without loading them): a missing one is named.
+    std::string missing = lab;
+    missing.replace(missing.find("libpkilab_key_policy.so"), std::string("libpkilab_key_policy.so").size(), "libnothere.so");
+    spit((dir / "missing.yaml").string(), missing);
+    RunResult v = pkilab("lab validate " + quote((dir / "missing.yaml").string()));
+    EXPECT_EQ(v.exit_code, 2) << v.out;
+    EXPECT_NE(v.out.find("plugin file 'libnothere.so' is in none of the plugin directories"), std::string::npos) << v.out;
     lab_up(lab_file);
 
     nlohmann::json plugins = pkilab_json("plugins list");
