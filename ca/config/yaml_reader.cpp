@@ -243,6 +243,36 @@ namespace {
 constexpr int kMaxConfigDepth = 16;
 constexpr size_t kMaxConfigEntries = 4096;
 
+// Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing past U+10FFFF.
+bool valid_utf8(std::string_view s) {
+    size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        size_t n = 0;
+        unsigned char lo = 0x80, hi = 0xbf;  // the range of the second byte
+        if (c < 0x80) n = 0;
+        else if (c >= 0xc2 && c <= 0xdf) n = 1;
+        else if (c >= 0xe0 && c <= 0xef) {
+            n = 2;
+            if (c == 0xe0) lo = 0xa0;
+            if (c == 0xed) hi = 0x9f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 3;
+            if (c == 0xf0) lo = 0x90;
+            if (c == 0xf4) hi = 0x8f;
+        } else {
+            return false;
+        }
+        if (n > 0 && i + n >= s.size()) return false;
+        for (size_t k = 1; k <= n; ++k) {
+            const auto b = static_cast<unsigned char>(s[i + k]);
+            if (k == 1 ? (b < lo || b > hi) : (b & 0xc0) != 0x80) return false;
+        }
+        i += n + 1;
+    }
+    return true;
+}
+
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> Node::flattened() const {
@@ -253,7 +283,10 @@ std::vector<std::pair<std::string, std::string>> Node::flattened() const {
         if (out.size() > kMaxConfigEntries) n.fail("more than " + std::to_string(kMaxConfigEntries) + " values");
         if (n.is_null()) return;
         if (n.is_scalar()) {
-            out.emplace_back(prefix, n.str());
+            std::string value = n.str();
+            // Plugins are promised text, and the JSON copy of their settings must encode.
+            if (!valid_utf8(value)) n.fail("the value is not valid UTF-8", "write the lab file in UTF-8");
+            out.emplace_back(prefix, std::move(value));
             return;
         }
         if (n.is_list()) {
@@ -266,7 +299,7 @@ std::vector<std::pair<std::string, std::string>> Node::flattened() const {
         for (auto it = n.node_.begin(); it != n.node_.end(); ++it) {
             if (!it->first.IsScalar()) n.fail("a key is not a plain string");
             const std::string key = it->first.as<std::string>();
-            if (key.empty() || key.find('.') != std::string::npos)
+            if (key.empty() || key.find('.') != std::string::npos || !valid_utf8(key))
                 n.child(it->first, n.path_ + "." + key, it->first.Mark())
                     .fail("key '" + key + "' is empty or has a dot", "use plain words; nesting gives the dots");
             const std::string path = prefix.empty() ? key : prefix + "." + key;
@@ -292,7 +325,8 @@ std::string Node::json_text() const {
         for (auto it = n.begin(); it != n.end(); ++it) o[it->first.as<std::string>()] = self(self, it->second, depth + 1);
         return o;
     };
-    return convert(convert, node_, 0).dump();
+    // flattened() has checked the text; replacing bad bytes keeps this total all the same.
+    return convert(convert, node_, 0).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace pkilab::yaml

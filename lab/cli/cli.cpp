@@ -25,7 +25,8 @@ Requester Cli::requester(std::string channel) const {
 }
 
 void Cli::emit(const nlohmann::json& j, const std::string& human) const {
-    if (json) std::cout << j.dump(2) << "\n";
+    // Replace, not throw: a lab file may hold text that is not UTF-8 (a template description).
+    if (json) std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     else std::cout << human;
 }
 

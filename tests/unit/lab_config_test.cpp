@@ -199,6 +199,8 @@ INSTANTIATE_TEST_SUITE_P(
                "policy plugin 'nope' is not loaded"},
         BadLab{"PluginLoadedTwice", "plugins:\n  load:\n    - {name: k, file: x.so}\n    - {name: k, file: y.so}\n" + kRootS,
                "lab.yaml:4:14", "plugins.load[1].name", "loaded twice"},
+        BadLab{"PluginConfigNotUtf8", "plugins:\n  load:\n    - {name: k, file: x.so, config: {a: \"\xff\xfe\"}}\n" + kRootS,
+               "lab.yaml:3:41", "plugins.load[0].config.a", "not valid UTF-8"},
         BadLab{"UnknownKeyInCa", kRootS + "    keyy: rsa2048\n", "lab.yaml:4:5", "cas[0].keyy", "unknown key 'keyy'"},
         BadLab{"UnknownKeyInTemplate",
                kRootS + "templates:\n  - name: T\n    validty: 1y\n", "lab.yaml:6:5", "templates[0].validty",
