@@ -43,8 +43,9 @@ std::vector<std::string> policy_chain(const CertificateAuthority& ca, const Cert
 // sign; their findings join the template's and lint's, so a refusal lists every reason.
 void run_policy(const IssuanceContext& ctx, const CertificateAuthority& ca, const CertificateTemplate& tmpl,
                 const ParsedCsr& csr, const Requester& who, std::uint32_t kind, Time now, Decision& d) {
-    const std::vector<std::string> chain = policy_chain(ca, tmpl);
-    if (chain.empty() || ctx.policies == nullptr) return;
+    const std::vector<std::string> chain = ctx.policies != nullptr ? policy_chain(ca, tmpl) : std::vector<std::string>{};
+    const bool extra = ctx.extra != nullptr && ctx.extra->host != nullptr && !ctx.extra->chain.empty();
+    if (chain.empty() && !extra) return;
     PolicySubject subject;
     subject.kind = kind;
     subject.now = now;
@@ -57,9 +58,13 @@ void run_policy(const IssuanceContext& ctx, const CertificateAuthority& ca, cons
     if (d.tbs) subject.draft_tbs = tbs_der(d.tbs.get(), ca);
     subject.issuer_not_after = from_asn1_time(X509_get0_notAfter(ca.certificate()));
     const PolicyRequest request(subject);
-    PolicyVerdict v = ctx.policies->evaluate(chain, request.view());
-    d.findings.insert(d.findings.end(), v.findings.begin(), v.findings.end());
-    d.pend = d.pend || v.pend;
+    auto apply = [&](const PolicyHost& host, const std::vector<std::string>& names) {
+        PolicyVerdict v = host.evaluate(names, request.view());
+        d.findings.insert(d.findings.end(), v.findings.begin(), v.findings.end());
+        d.pend = d.pend || v.pend;
+    };
+    if (!chain.empty()) apply(*ctx.policies, chain);
+    if (extra) apply(*ctx.extra->host, ctx.extra->chain);
 }
 
 const CertificateAuthority* find_ca_or_null(const IssuanceContext& ctx, std::string_view name) {

@@ -18,6 +18,12 @@ namespace pkilab {
 
 class PolicyHost;
 
+// Plugins run after the lab's own chains, for one command (`check request --profile`).
+struct ExtraPolicy {
+    const PolicyHost* host = nullptr;
+    std::vector<std::string> chain;
+};
+
 // What issuance borrows from the lab.
 struct IssuanceContext {
     const LabConfig& config;
@@ -25,6 +31,7 @@ struct IssuanceContext {
     Store& store;
     const Clock& clock;
     const PolicyHost* policies = nullptr;  // the lab's policy plugins; none when null
+    const ExtraPolicy* extra = nullptr;    // more plugins to run, from the command line
 };
 
 struct EnrollmentRequest {

@@ -16,8 +16,28 @@ namespace pkilab::cli {
 namespace {
 
 struct CheckArgs {
-    std::string csr, template_name, ca;
+    std::string csr, template_name, ca, profile;
+    std::vector<std::string> settings;  // --set key=value for the profile
 };
+
+// The built-in product-profile plugin, configured from the command line.
+std::unique_ptr<PolicyHost> profile_host(const std::string& profile, const std::vector<std::string>& settings) {
+    PluginsConfig plugins;
+    PluginConfig pc;
+    pc.name = "profile";
+    pc.file = "libpkilab_product_profile.so";
+    pc.where = "--profile";
+    pc.settings.emplace_back("profile", profile);
+    for (const auto& kv : settings) {
+        const auto eq = kv.find('=');
+        if (eq == std::string::npos || eq == 0) throw InputError("--set", kv, "not KEY=VALUE", "write e.g. --set pool_fqdn=pool01.lab.test");
+        pc.settings.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+    plugins.load.push_back(std::move(pc));
+    auto host = std::make_unique<PolicyHost>(std::move(plugins), ".");
+    host->load();
+    return host;
+}
 
 // The whole pipeline but the signature: template rules, the certificate it would build, lint
 // and every policy plugin, all findings at once. Nothing is recorded.
@@ -25,15 +45,24 @@ void check_request(Cli& cli, const CheckArgs& a) {
     Lab& lab = cli.lab();
     const std::string csr = read_input_file(a.csr, kMaxCsrBytes, "CSR");
     Evaluation e;
+    std::unique_ptr<PolicyHost> profile;
+    ExtraPolicy extra;
+    IssuanceContext ctx = lab.context();
+    if (!a.profile.empty()) {
+        profile = profile_host(a.profile, a.settings);
+        extra = ExtraPolicy{profile.get(), {"profile"}};
+        ctx.extra = &extra;
+    }
     try {
-        e = evaluate(lab.context(), EnrollmentRequest{a.template_name, a.ca, Bytes(csr.begin(), csr.end()), cli.requester()});
+        e = evaluate(ctx, EnrollmentRequest{a.template_name, a.ca, Bytes(csr.begin(), csr.end()), cli.requester()});
     } catch (const InputError& err) {
         if (err.where() != "CSR") throw;
         throw InputError(a.csr + ": CSR", err.field(), err.problem(), err.hint());
     }
     const bool passes = !has_errors(e.findings);
     std::ostringstream human;
-    human << a.csr << " against template " << e.template_name << " on CA " << e.ca << ": "
+    human << a.csr << " against template " << e.template_name << " on CA " << e.ca
+          << (a.profile.empty() ? std::string() : " and profile " + a.profile) << ": "
           << (passes ? (e.would_pend ? "would be held for a CA manager's approval" : "would be issued") : "would be denied")
           << "\n"
           << human_findings(e.findings);
@@ -82,20 +111,7 @@ void check_cert(Cli& cli, const CheckCertArgs& a) {
     }
 
     if (!a.profile.empty()) {
-        PluginsConfig plugins;
-        PluginConfig pc;
-        pc.name = "profile";
-        pc.file = "libpkilab_product_profile.so";
-        pc.where = "--profile";
-        pc.settings.emplace_back("profile", a.profile);
-        for (const auto& kv : a.settings) {
-            const auto eq = kv.find('=');
-            if (eq == std::string::npos || eq == 0)
-                throw InputError("--set", kv, "not KEY=VALUE", "write e.g. --set pool_fqdn=pool01.lab.test");
-            pc.settings.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
-        }
-        plugins.load.push_back(std::move(pc));
-        PolicyHost host(std::move(plugins), ".");
+        const std::unique_ptr<PolicyHost> host = profile_host(a.profile, a.settings);
         PolicySubject subject;
         subject.kind = PKILAB_KIND_CERT_CHECK;
         subject.now = cli.system_clock().now();
@@ -104,7 +120,7 @@ void check_cert(Cli& cli, const CheckCertArgs& a) {
         if (issuer != nullptr) subject.issuer_not_after = from_asn1_time(X509_get0_notAfter(issuer));
         const PolicyRequest request(subject);
         const std::string chain_names[] = {"profile"};
-        PolicyVerdict v = host.evaluate(chain_names, request.view());
+        PolicyVerdict v = host->evaluate(chain_names, request.view());
         findings.insert(findings.end(), v.findings.begin(), v.findings.end());
     }
 
@@ -148,6 +164,8 @@ void add_check_commands(CLI::App& app, Cli& cli) {
     req->add_option("csr", a->csr, "PKCS#10 request, PEM or DER")->required();
     req->add_option("--template", a->template_name, "Template name")->required();
     req->add_option("--ca", a->ca, "CA (default: the issuing CA that publishes the template)");
+    req->add_option("--profile", a->profile, "Also check the certificate it would get against a product profile");
+    req->add_option("--set", a->settings, "Profile setting KEY=VALUE");
     req->callback([&cli, a] { check_request(cli, *a); });
 
     auto c = std::make_shared<CheckCertArgs>();

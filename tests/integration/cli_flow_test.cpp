@@ -314,6 +314,14 @@ TEST_F(CliFlow, CheckCertReportsBothLyncFailuresOfAPssCertificateWithoutCdp) {
     nlohmann::json other = pkilab_json("check cert " + quote(issued) + profile + " --set sip_domains=corp.test", 1);
     EXPECT_NE(other.dump().find("sip.corp.test is not a SAN"), std::string::npos) << other.dump(2);
     expect_verifies_everywhere(issued);
+
+    // Before the request is made: the same profile on the certificate the CA would issue.
+    const std::string bare = openssl_csr("bare", "/CN=pool02.lab.test", "DNS:pool02.lab.test", "-newkey rsa:2048");
+    nlohmann::json before = pkilab_json("check request " + quote(bare) + " --template LyncServer --profile lync2013"
+                                        " --set sip_domains=lab.test", 1);
+    EXPECT_NE(before.dump().find("profile.lync.sip_san"), std::string::npos) << before.dump(2);
+    nlohmann::json web = pkilab_json("check request " + quote(bare) + " --template WebServer --profile cabf-tls", 1);
+    EXPECT_NE(web.dump().find("profile.validity.too_long"), std::string::npos) << web.dump(2);
 }
 
 TEST_F(CliFlow, DefaultLabIssuesWebServerCertificateThatIndependentToolsVerify) {
