@@ -56,18 +56,7 @@ bool looks_like_host(std::string_view s) {
     return s.find('.') != std::string_view::npos && s.find(' ') == std::string_view::npos && s.find('@') == std::string_view::npos;
 }
 
-std::vector<std::string> common_names(std::string_view subject) {
-    std::vector<std::string> out;
-    size_t i = 0;
-    while (i < subject.size()) {
-        size_t end = subject.find(", ", i);
-        if (end == std::string_view::npos) end = subject.size();
-        const std::string_view rdn = subject.substr(i, end - i);
-        if (rdn.size() > 3 && rdn.substr(0, 3) == "CN=") out.emplace_back(rdn.substr(3));
-        i = end + 2;
-    }
-    return out;
-}
+using pkilab::sdk::common_names;
 
 class NamePolicy {
 public:

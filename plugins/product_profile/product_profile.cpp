@@ -22,27 +22,10 @@ using pkilab::sdk::ConfigError;
 using pkilab::sdk::Reporter;
 using pkilab::sdk::view;
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
+using pkilab::sdk::common_names;
+using pkilab::sdk::lower;
 
 bool contains_ci(std::string_view hay, std::string_view needle) { return lower(hay).find(lower(needle)) != std::string::npos; }
-
-// The CN values of an RFC 4514 subject as pkilab prints it ("CN=a, O=b").
-std::vector<std::string> common_names(std::string_view subject) {
-    std::vector<std::string> out;
-    size_t i = 0;
-    while (i < subject.size()) {
-        size_t end = subject.find(", ", i);
-        if (end == std::string_view::npos) end = subject.size();
-        std::string_view rdn = subject.substr(i, end - i);
-        if (rdn.size() > 3 && (rdn.substr(0, 3) == "CN=" || rdn.substr(0, 3) == "cn=")) out.emplace_back(rdn.substr(3));
-        i = end + 2;
-    }
-    return out;
-}
 
 bool looks_like_ip(std::string_view s) {
     return !s.empty() && (s.find(':') != std::string_view::npos || s.find_first_not_of("0123456789.") == std::string_view::npos);

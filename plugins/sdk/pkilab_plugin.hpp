@@ -27,6 +27,29 @@ namespace pkilab::sdk {
 inline std::string_view view(pkilab_str s) { return s.len == 0 ? std::string_view{} : std::string_view(s.ptr, s.len); }
 inline pkilab_str str(std::string_view s) { return pkilab_str{s.data(), s.size()}; }
 
+// ASCII lower case: DNS names, algorithm names and hashes compare without case.
+inline std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+// The CN values of a subject as pkilab shows it (RFC 4514 order with ", " between RDNs:
+// "CN=www.lab.test, O=Lab, C=US"); escaped commas inside a value are kept with the value.
+inline std::vector<std::string> common_names(std::string_view subject) {
+    std::vector<std::string> out;
+    size_t i = 0;
+    while (i < subject.size()) {
+        size_t end = i;
+        while (end < subject.size() && !(subject.compare(end, 2, ", ") == 0 && (end == 0 || subject[end - 1] != '\\'))) ++end;
+        const std::string_view rdn = subject.substr(i, end - i);
+        if (rdn.size() > 3 && (rdn.substr(0, 3) == "CN=" || rdn.substr(0, 3) == "cn=")) out.emplace_back(rdn.substr(3));
+        i = end + 2;
+    }
+    return out;
+}
+
 // A configuration key that cannot be used: field is the key, message says why.
 struct ConfigError : std::exception {
     std::string field, message;

@@ -19,11 +19,7 @@ using pkilab::sdk::ConfigError;
 using pkilab::sdk::Reporter;
 using pkilab::sdk::view;
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
+using pkilab::sdk::lower;
 
 // The hash of an algorithm as OpenSSL names it: "sha256WithRSAEncryption", "ecdsa-with-SHA384",
 // "RSASSA-PSS (SHA256)", "ED25519" (no separate hash: "eddsa").
