@@ -79,7 +79,7 @@ struct PolicyHost::Instance {
     std::string name;
     std::shared_ptr<const LoadedPlugin> plugin;
     void* state = nullptr;
-    std::mutex serial;  // for plugins that are not thread-safe
+    mutable std::mutex serial;  // for plugins that are not thread-safe
     mutable std::atomic<std::uint64_t> allowed{0}, denied{0}, pended{0}, abstained{0}, failed{0};
 
     ~Instance() {
@@ -135,10 +135,6 @@ void PolicyHost::load() const {
     });
 }
 
-bool PolicyHost::has(std::string_view instance) const {
-    return std::any_of(config_.load.begin(), config_.load.end(), [&](const PluginConfig& p) { return p.name == instance; });
-}
-
 const PolicyHost::Instance& PolicyHost::find(std::string_view name) const {
     for (const auto& i : instances_)
         if (i->name == name) return *i;
@@ -156,7 +152,7 @@ PolicyVerdict PolicyHost::evaluate(std::span<const std::string> chain, const pki
         std::uint32_t verdict = PKILAB_VERDICT_ERROR;
         bool threw = false;
         try {
-            std::unique_lock<std::mutex> lock(const_cast<Instance&>(inst).serial, std::defer_lock);
+            std::unique_lock<std::mutex> lock(inst.serial, std::defer_lock);
             if (!inst.plugin->thread_safe()) lock.lock();
             verdict = inst.plugin->table().evaluate(inst.state, &request, &sink);
         } catch (...) {

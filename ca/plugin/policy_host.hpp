@@ -41,8 +41,6 @@ public:
     // Loads every plugin and creates every instance, once; later calls return at once.
     // InputError naming the lab file entry, the file and the reason when one cannot be used.
     void load() const;
-    bool empty() const { return config_.load.empty(); }
-    bool has(std::string_view instance) const;
 
     // Runs the named instances in order on one request (loading them first if need be).
     PolicyVerdict evaluate(std::span<const std::string> chain, const pkilab_request& request) const;
