@@ -75,6 +75,12 @@ Finding unavailable(const std::string& plugin, std::string code, const std::stri
 
 fs::path builtin_plugin_directory() { return fs::path(PKILAB_PLUGIN_DIR); }
 
+std::vector<fs::path> plugin_directories(const PluginsConfig& config, const fs::path& base_dir) {
+    std::vector<fs::path> dirs;
+    for (const auto& d : config.directories) dirs.push_back(d == "builtin" ? builtin_plugin_directory() : base_dir / d);
+    return dirs;
+}
+
 struct PolicyHost::Instance {
     std::string name;
     std::shared_ptr<const LoadedPlugin> plugin;
@@ -93,8 +99,7 @@ PolicyHost::~PolicyHost() = default;
 
 void PolicyHost::load() const {
     std::call_once(loaded_, [this] {
-        std::vector<fs::path> dirs;
-        for (const auto& d : config_.directories) dirs.push_back(d == "builtin" ? builtin_plugin_directory() : base_dir_ / d);
+        const std::vector<fs::path> dirs = plugin_directories(config_, base_dir_);
         std::vector<std::unique_ptr<Instance>> made;
         for (const auto& pc : config_.load) {
             const std::string where = pc.where + ": plugin " + pc.name;

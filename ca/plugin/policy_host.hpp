@@ -19,6 +19,9 @@ namespace pkilab {
 
 // The folder `builtin` names: where the build puts the plugins under plugins/.
 std::filesystem::path builtin_plugin_directory();
+// The folders plugins may load from: `builtin` as above, others relative to `base_dir` (the
+// lab file's folder) unless absolute.
+std::vector<std::filesystem::path> plugin_directories(const PluginsConfig& config, const std::filesystem::path& base_dir);
 
 struct PolicyVerdict {
     Findings findings;  // every plugin's, with the plugin's name as source

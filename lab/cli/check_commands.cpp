@@ -44,7 +44,6 @@ std::unique_ptr<PolicyHost> profile_host(const std::string& profile, const std::
 void check_request(Cli& cli, const CheckArgs& a) {
     Lab& lab = cli.lab();
     const std::string csr = read_input_file(a.csr, kMaxCsrBytes, "CSR");
-    Evaluation e;
     std::unique_ptr<PolicyHost> profile;
     ExtraPolicy extra;
     IssuanceContext ctx = lab.context();
@@ -53,12 +52,9 @@ void check_request(Cli& cli, const CheckArgs& a) {
         extra = ExtraPolicy{profile.get(), {"profile"}};
         ctx.extra = &extra;
     }
-    try {
-        e = evaluate(ctx, EnrollmentRequest{a.template_name, a.ca, Bytes(csr.begin(), csr.end()), cli.requester()});
-    } catch (const InputError& err) {
-        if (err.where() != "CSR") throw;
-        throw InputError(a.csr + ": CSR", err.field(), err.problem(), err.hint());
-    }
+    const Evaluation e = naming_csr_file(a.csr, [&] {
+        return evaluate(ctx, EnrollmentRequest{a.template_name, a.ca, Bytes(csr.begin(), csr.end()), cli.requester()});
+    });
     const bool passes = !has_errors(e.findings);
     std::ostringstream human;
     human << a.csr << " against template " << e.template_name << " on CA " << e.ca

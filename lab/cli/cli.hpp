@@ -43,6 +43,18 @@ void add_clock_commands(CLI::App& app, Cli& cli);
 void add_key_commands(CLI::App& app, Cli& cli);
 void add_check_commands(CLI::App& app, Cli& cli);
 
+// Runs `f`, and names `csr_file` in a CSR error it throws: the pipeline knows it was given a
+// CSR, the person needs to know which file.
+template <class F>
+auto naming_csr_file(const std::string& csr_file, F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const InputError& e) {
+        if (e.where() != "CSR") throw;
+        throw InputError(csr_file + ": CSR", e.field(), e.problem(), e.hint());
+    }
+}
+
 // Reads a file given on the command line, refusing anything over `max_bytes`.
 std::string read_input_file(const std::string& path, std::size_t max_bytes, const std::string& option);
 // Writes an output file (mode 0644, or 0600 for secrets); "-" writes to stdout.

@@ -62,9 +62,7 @@ void lab_validate_command(Cli& cli, const std::string& file) {
     LabConfig config = load_lab_file(file);
     // Plugin files are found and checked, but not loaded: loading runs their code, and
     // validating must not (`lab up` loads them and checks their configuration).
-    std::vector<std::filesystem::path> dirs;
-    for (const auto& d : config.plugins.directories)
-        dirs.push_back(d == "builtin" ? builtin_plugin_directory() : std::filesystem::absolute(file).parent_path() / d);
+    const auto dirs = plugin_directories(config.plugins, std::filesystem::absolute(file).parent_path());
     for (const auto& p : config.plugins.load) (void)checked_plugin_file(p.file, dirs, p.where + ": plugin " + p.name);
     nlohmann::json cas = nlohmann::json::array();
     std::ostringstream human;

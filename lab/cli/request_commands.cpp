@@ -64,13 +64,9 @@ void submit_command(Cli& cli, const SubmitArgs& a) {
     } else {
         if (a.csr.empty()) throw InputError("request submit", "--csr", "a CSR file is required (or --keygen)");
         std::string csr = read_input_file(a.csr, kMaxCsrBytes, "--csr");
-        try {
-            outcome = submit(lab.context(), EnrollmentRequest{a.template_name, a.ca, Bytes(csr.begin(), csr.end()), cli.requester()});
-        } catch (const InputError& e) {
-            if (e.where() != "CSR") throw;
-            // The pipeline knows it was given a CSR; the person needs to know which file.
-            throw InputError(a.csr + ": CSR", e.field(), e.problem(), e.hint());
-        }
+        outcome = naming_csr_file(a.csr, [&] {
+            return submit(lab.context(), EnrollmentRequest{a.template_name, a.ca, Bytes(csr.begin(), csr.end()), cli.requester()});
+        });
     }
     write_certificate_if_issued(cli, outcome, a.out);
     if (outcome.certificate && !a.out.empty() && a.out != "-") extra += "  certificate written to " + a.out + "\n";
