@@ -29,6 +29,7 @@ struct Decision {
     ossl::X509Ptr tbs;
     std::vector<GeneralName> sans;  // the names written into the certificate
     bool pend = false;              // a policy plugin asked for a CA manager's approval
+    Bytes tbs_der;                  // the draft's encoding, when plugins needed it already
 };
 
 // The CA's chain, then the template's: the plugins this request must pass, in order.
@@ -55,7 +56,10 @@ void run_policy(const IssuanceContext& ctx, const CertificateAuthority& ca, cons
     subject.requester = who;
     subject.csr = &csr;
     subject.cert = d.tbs.get();
-    if (d.tbs) subject.draft_tbs = tbs_der(d.tbs.get(), ca);
+    if (d.tbs) {
+        d.tbs_der = tbs_der(d.tbs.get(), ca);
+        subject.draft_tbs = d.tbs_der;
+    }
     subject.issuer_not_after = from_asn1_time(X509_get0_notAfter(ca.certificate()));
     const PolicyRequest request(subject);
     auto apply = [&](const PolicyHost& host, const std::vector<std::string>& names) {
@@ -209,12 +213,14 @@ IssuanceTicket sign_and_record(const IssuanceContext& ctx, const CertificateAuth
     for (int attempt = 1;; ++attempt) {
         try {
             id = ctx.store.record_intent(
-                IssuanceIntent{ca.name(), existing_id, record, decision.serial.hex, tbs_der(cert, ca), record.at});
+                IssuanceIntent{ca.name(), existing_id, record, decision.serial.hex,
+                               decision.tbs_der.empty() ? tbs_der(cert, ca) : decision.tbs_der, record.at});
             break;
         } catch (const SerialCollision&) {
             // 128 random bits make this practically impossible; a repeat means a broken RNG.
             if (attempt == kSerialAttempts) throw InternalError("serial number collided " + std::to_string(attempt) + " times");
             decision.serial = random_serial();
+            decision.tbs_der.clear();  // encoded with the old serial
             ossl::check(X509_set_serialNumber(cert, decision.serial.integer.get()), "X509_set_serialNumber");
         }
     }
@@ -348,7 +354,7 @@ Evaluation evaluate(const IssuanceContext& ctx, const EnrollmentRequest& request
     const CertificateAuthority& ca = choose_ca(ctx, request.ca, tmpl);
     Decision decision = decide(ctx, ca, tmpl, csr, request.requester, ctx.clock.now(), PKILAB_KIND_PREFLIGHT);
     Evaluation out{ca.name(), tmpl.name, std::move(decision.findings), tmpl.pend_all_requests || decision.pend, {}};
-    if (decision.tbs) out.tbs_der = tbs_der(decision.tbs.get(), ca);
+    if (decision.tbs) out.tbs_der = decision.tbs_der.empty() ? tbs_der(decision.tbs.get(), ca) : decision.tbs_der;
     return out;
 }
 
