@@ -191,7 +191,7 @@ void read_plugins(const Node& n, LabConfig& cfg) {
     }
     if (auto l = n.get("load")) {
         for (const auto& item : l->list()) {
-            item.expect_map({"name", "file", "mode", "config"});
+            item.expect_map({"name", "file", "mode", "timeout_ms", "memory_mb", "config"});
             PluginConfig pc;
             const Node name = item.require("name");
             check_identifier(name, "plugin instance");
@@ -204,11 +204,19 @@ void read_plugins(const Node& n, LabConfig& cfg) {
                 file.fail("empty plugin file", "name the plugin's shared library, e.g. libpkilab_key_policy.so");
             if (auto mode = item.get("mode")) {
                 const std::string m = mode->str();
-                if (m == "isolated")
-                    mode->fail("isolated mode (a helper process per plugin) is not available in this pkilab yet",
-                               "use mode: in-process");
-                if (m != "in-process") mode->fail("unknown mode '" + m + "'", "use in-process");
+                if (m != "in-process" && m != "isolated") mode->fail("unknown mode '" + m + "'", "use in-process or isolated");
+                pc.isolated = m == "isolated";
             }
+            // Limits only a helper process can enforce: an in-process plugin is the CA itself.
+            auto limit = [&](const char* key, std::uint32_t lo, std::uint32_t hi, std::uint32_t& out) {
+                auto value = item.get(key);
+                if (!value) return;
+                if (!pc.isolated)
+                    value->fail(std::string(key) + " applies to isolated plugins only", "add mode: isolated, or remove it");
+                out = static_cast<std::uint32_t>(value->integer(lo, hi));
+            };
+            limit("timeout_ms", 10, 600'000, pc.timeout_ms);
+            limit("memory_mb", 16, 1'048'576, pc.memory_mb);
             pc.where = item.where();
             if (auto c = item.get("config")) {
                 pc.settings = c->flattened();

@@ -24,6 +24,9 @@ struct PluginConfig {
     std::string where;  // "lab.yaml:LINE:COLUMN" of the entry, for errors
     std::vector<std::pair<std::string, std::string>> settings;  // its `config:`, flattened
     std::string settings_json = "{}";
+    bool isolated = false;           // `mode: isolated`: run in a helper process of its own
+    std::uint32_t timeout_ms = 2000;  // isolated: longest wait for one answer
+    std::uint32_t memory_mb = 256;    // isolated: the helper's address-space limit
 };
 
 struct PluginsConfig {

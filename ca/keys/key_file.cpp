@@ -19,6 +19,7 @@
 #include "ca/errors.hpp"
 #include "ca/keys/key.hpp"
 #include "ca/ossl/error.hpp"
+#include "ca/unique_fd.hpp"
 #include "ca/x509/pem.hpp"
 
 namespace pkilab {
@@ -27,26 +28,6 @@ namespace {
 
 constexpr size_t kMaxKeyFileBytes = 1024 * 1024;
 constexpr size_t kMaxPassphraseFileBytes = 4096;
-
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-    // Closes now so that a failing close (delayed write error) is seen.
-    int close() {
-        int rc = ::close(fd_);
-        fd_ = -1;
-        return rc;
-    }
-
-private:
-    int fd_;
-};
 
 // Wipes a string that held key material before its memory is released.
 class Wiped {
@@ -84,7 +65,7 @@ std::string mode_text(mode_t mode) {
 // Opens a key file, refusing it unless it is a regular file that only its owner can access.
 std::string read_key_file(const std::filesystem::path& path) {
     const std::string name = path.string();
-    Fd fd(::open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    UniqueFd fd(::open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
     if (fd.get() < 0) io_fail(path, "cannot open the key file", errno);
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) io_fail(path, "cannot stat the key file", errno);
@@ -190,7 +171,7 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
     const std::filesystem::path tmp = dir / ("." + path.filename().string() + ".tmp-" + to_hex(rnd));
 
     // Created 0600 and set to the final mode only when complete, whatever the umask.
-    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (fd.get() < 0) io_fail(path, "cannot create a file next to it", errno);
     struct Unlink {
         const std::filesystem::path& p;
@@ -216,7 +197,7 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
     cleanup.armed = false;
 
     // The rename is durable only once the folder itself is synced.
-    Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dfd.get() < 0) io_fail(dir, "cannot open the folder to sync it", errno);
     if (::fsync(dfd.get()) != 0 && errno != EINVAL) io_fail(dir, "cannot sync the folder", errno);
 }

@@ -6,6 +6,7 @@
 #include "ca/lint/lint.hpp"
 #include "ca/ossl/error.hpp"
 #include "ca/pipeline/serial.hpp"
+#include "ca/pipeline/plugin_events.hpp"
 #include "ca/plugin/policy_host.hpp"
 #include "ca/plugin/policy_request.hpp"
 #include "ca/pipeline/tbs_builder.hpp"
@@ -30,6 +31,7 @@ struct Decision {
     std::vector<GeneralName> sans;  // the names written into the certificate
     bool pend = false;              // a policy plugin asked for a CA manager's approval
     Bytes tbs_der;                  // the draft's encoding, when plugins needed it already
+    std::vector<std::string> unavailable;  // plugins that gave no answer, for the audit log
 };
 
 // The CA's chain, then the template's: the plugins this request must pass, in order.
@@ -66,6 +68,7 @@ void run_policy(const IssuanceContext& ctx, const CertificateAuthority& ca, cons
         PolicyVerdict v = host.evaluate(names, request.view());
         d.findings.insert(d.findings.end(), v.findings.begin(), v.findings.end());
         d.pend = d.pend || v.pend;
+        d.unavailable.insert(d.unavailable.end(), v.unavailable.begin(), v.unavailable.end());
     };
     if (!chain.empty()) apply(*ctx.policies, chain);
     if (extra) apply(*ctx.extra->host, ctx.extra->chain);
@@ -149,6 +152,17 @@ AuditEvent event(const std::string& actor, std::string action, const std::string
     e.outcome = std::move(outcome);
     e.detail = std::move(detail);
     return e;
+}
+
+// A plugin that could not answer is a fault someone must look at, not only a refusal: each
+// one gets an audit event of its own, next to the request's.
+void audit_unavailable(const IssuanceContext& ctx, const Decision& d, const std::string& actor, const std::string& ca,
+                       std::int64_t request_id, Time now) {
+    for (const auto& why : d.unavailable) {
+        AuditEvent e = event(actor, "policy-unavailable", ca, "failed", why, now);
+        e.request_id = request_id;
+        ctx.store.append_audit(e);
+    }
 }
 
 const CertificateAuthority& choose_ca(const IssuanceContext& ctx, const std::string& requested,
@@ -251,7 +265,9 @@ IssuanceTicket sign_and_record(const IssuanceContext& ctx, const CertificateAuth
     out.disposition = "Issued";
     out.findings = std::move(decision.findings);
     out.certificate = IssuedCertificate{stored.serial, std::move(stored.der)};
-    return IssuanceTicket(std::move(out), std::move(durable));
+    PluginEvent issued{PKILAB_EVENT_ISSUED, ca.name(), id, stored.serial, "Issued", record.at};
+    return IssuanceTicket(std::move(out), std::move(durable),
+                          [policies = ctx.policies, issued = std::move(issued)] { notify_plugins(policies, issued); });
 }
 
 IssuanceOutcome not_issued(std::string ca, std::int64_t id, RequestState state, std::string disposition,
@@ -278,6 +294,9 @@ IssuanceOutcome redecide(const IssuanceContext& ctx, const RequestRecord& stored
         AuditEvent e = event(officer.identity, action, ca.name(), to_string(state), disposition, now);
         e.request_id = stored.id;
         ctx.store.set_request_state(ca.name(), stored.id, state, disposition, findings_json, e);
+        if (state == RequestState::Denied) audit_unavailable(ctx, decision, officer.identity, ca.name(), stored.id, now);
+        notify_plugins(ctx.policies, {state == RequestState::Denied ? PKILAB_EVENT_DENIED : PKILAB_EVENT_PENDING, ca.name(),
+                             stored.id, "", disposition, now});
         return not_issued(ca.name(), stored.id, state, disposition, decision.findings);
     };
     if (has_errors(decision.findings)) return set_state(RequestState::Denied, denial_message(decision.findings), "deny");
@@ -312,6 +331,7 @@ const CertificateTemplate& find_template(const IssuanceContext& ctx, std::string
 
 IssuanceOutcome IssuanceTicket::wait() {
     if (durable_.valid()) durable_.get();
+    if (on_durable_) on_durable_();
     return std::move(outcome_);
 }
 
@@ -333,6 +353,8 @@ IssuanceTicket submit_pipelined(const IssuanceContext& ctx, const EnrollmentRequ
         record.state = RequestState::Denied;
         record.disposition = denial_message(decision.findings);
         std::int64_t id = ctx.store.add_request(record, event(who.identity, "deny", ca.name(), "denied", record.disposition, now));
+        audit_unavailable(ctx, decision, who.identity, ca.name(), id, now);
+        notify_plugins(ctx.policies, {PKILAB_EVENT_DENIED, ca.name(), id, "", record.disposition, now});
         return IssuanceTicket(not_issued(ca.name(), id, RequestState::Denied, record.disposition, std::move(decision.findings)), {});
     }
     if (tmpl.pend_all_requests || decision.pend) {
@@ -343,6 +365,7 @@ IssuanceTicket submit_pipelined(const IssuanceContext& ctx, const EnrollmentRequ
                           tmpl.pend_all_requests ? "template requires CA manager approval"
                                                  : "a policy plugin asked for CA manager approval",
                           now));
+        notify_plugins(ctx.policies, {PKILAB_EVENT_PENDING, ca.name(), id, "", record.disposition, now});
         return IssuanceTicket(not_issued(ca.name(), id, RequestState::Pending, record.disposition, std::move(decision.findings)), {});
     }
     return sign_and_record(ctx, ca, tmpl, std::move(decision), std::move(record), std::nullopt, who.identity);
@@ -406,6 +429,7 @@ IssuanceOutcome deny(const IssuanceContext& ctx, const std::string& ca, std::int
     AuditEvent e = event(officer.identity, "deny", ca, "denied", disposition, now);
     e.request_id = request_id;
     ctx.store.set_request_state(ca, request_id, RequestState::Denied, disposition, stored.findings_json, e);
+    notify_plugins(ctx.policies, {PKILAB_EVENT_DENIED, ca, request_id, "", disposition, now});
     return not_issued(ca, request_id, RequestState::Denied, disposition, findings_from_json(stored.findings_json));
 }
 

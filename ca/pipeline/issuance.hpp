@@ -2,6 +2,7 @@
 // The issuance pipeline: one path from a request to a stored certificate, used by every
 // front end (CLI now; certsrv, REST, EST, ACME, SCEP, CMP later).
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <optional>
 #include <string>
@@ -70,14 +71,16 @@ struct Evaluation {
 // tickets lets one thread keep issuing while earlier certificates are being synced.
 class IssuanceTicket {
 public:
-    IssuanceTicket(IssuanceOutcome outcome, std::future<void> durable)
-        : outcome_(std::move(outcome)), durable_(std::move(durable)) {}
+    // `on_durable` runs once the outcome is durable, in wait() (it tells plugins the news).
+    IssuanceTicket(IssuanceOutcome outcome, std::future<void> durable, std::function<void()> on_durable = {})
+        : outcome_(std::move(outcome)), durable_(std::move(durable)), on_durable_(std::move(on_durable)) {}
     // Once only. Rethrows the store's failure (the certificate is then not issued).
     IssuanceOutcome wait();
 
 private:
     IssuanceOutcome outcome_;
     std::future<void> durable_;  // not valid() when the outcome was durable already
+    std::function<void()> on_durable_;
 };
 
 // Submits a new request. Throws InputError for a request that cannot be read (bad CSR,

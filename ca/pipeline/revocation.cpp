@@ -1,6 +1,7 @@
 #include "ca/pipeline/revocation.hpp"
 
 #include "ca/errors.hpp"
+#include "ca/pipeline/plugin_events.hpp"
 #include "ca/x509/certificate_info.hpp"
 
 namespace pkilab {
@@ -90,6 +91,7 @@ CertificateRecord revoke(const IssuanceContext& ctx, const std::string& serial, 
     Revocation r{reason, now, invalidity_date};
     ctx.store.set_status(c.ca, c.serial, CertStatus::Revoked, r,
                          status_event(who, "revoke", c, std::string("reason ") + to_string(reason), now));
+    notify_plugins(ctx.policies, {PKILAB_EVENT_REVOKED, c.ca, c.request_id, c.serial, to_string(reason), now});
     c.status = CertStatus::Revoked;
     c.revocation = r;
     return c;
@@ -103,6 +105,7 @@ CertificateRecord hold(const IssuanceContext& ctx, const std::string& serial, co
     const Time now = ctx.clock.now();
     Revocation r{RevocationReason::CertificateHold, now, std::nullopt};
     ctx.store.set_status(c.ca, c.serial, CertStatus::OnHold, r, status_event(who, "hold", c, "certificateHold", now));
+    notify_plugins(ctx.policies, {PKILAB_EVENT_REVOKED, c.ca, c.request_id, c.serial, "certificateHold", now});
     c.status = CertStatus::OnHold;
     c.revocation = r;
     return c;

@@ -2,10 +2,13 @@
 
 #include <cstddef>
 #include <cstring>
+#include <vector>
 
 #include <boost/dll/shared_library.hpp>
 
+#include "ca/config/lab_config.hpp"
 #include "ca/errors.hpp"
+#include "ca/plugin/finding_collector.hpp"
 
 namespace pkilab {
 
@@ -83,6 +86,29 @@ std::shared_ptr<const LoadedPlugin> LoadedPlugin::load(const std::filesystem::pa
         refuse("does not provide create, destroy and evaluate", "every plugin must implement the three");
     p->table_ = t;
     return p;
+}
+
+void* LoadedPlugin::create_instance(const PluginConfig& pc) const {
+    std::vector<pkilab_config_entry> entries;
+    for (const auto& [k, v] : pc.settings) entries.push_back(pkilab_config_entry{{k.data(), k.size()}, {v.data(), v.size()}});
+    const pkilab_config cfg{sizeof(pkilab_config), entries.data(), entries.size(),
+                            {pc.settings_json.data(), pc.settings_json.size()}};
+    FindingCollector errors(pc.name);
+    int rc = 1;
+    void* state = nullptr;
+    try {
+        rc = table_->create(&cfg, errors.sink(), &state);
+    } catch (...) {
+        rc = 1;
+        errors.findings().push_back(Finding{pc.name, "plugin.exception", Severity::Error, "", "create() threw", ""});
+    }
+    if (rc == 0 && state != nullptr) return state;
+    if (state != nullptr) table_->destroy(state);
+    std::string why;
+    for (const auto& f : errors.findings()) why += (why.empty() ? "" : "; ") + (f.field.empty() ? "" : f.field + ": ") + f.message;
+    throw InputError(pc.where, "plugins.load." + pc.name + ".config",
+                     "plugin " + name_ + " refused its configuration" + (why.empty() ? std::string() : ": " + why),
+                     "correct the settings under config: (see the plugin's documentation)");
 }
 
 }  // namespace pkilab

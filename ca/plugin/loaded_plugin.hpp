@@ -8,6 +8,8 @@
 
 namespace pkilab {
 
+struct PluginConfig;
+
 class LoadedPlugin final {
 public:
     // Loads `file` (already checked by checked_plugin_file) with RTLD_NOW | RTLD_LOCAL, calls
@@ -19,6 +21,11 @@ public:
 
     LoadedPlugin(const LoadedPlugin&) = delete;
     LoadedPlugin& operator=(const LoadedPlugin&) = delete;
+
+    // Makes an instance from a `plugins.load` entry's configuration: the plugin's state, to be
+    // given to table().destroy(). Throws InputError naming the entry and every reason the
+    // plugin gave when it refuses its configuration (or throws).
+    void* create_instance(const PluginConfig& config) const;
 
     const pkilab_plugin& table() const { return *table_; }
     const std::string& name() const { return name_; }

@@ -23,14 +23,21 @@ std::filesystem::path builtin_plugin_directory();
 // lab file's folder) unless absolute.
 std::vector<std::filesystem::path> plugin_directories(const PluginsConfig& config, const std::filesystem::path& base_dir);
 
+// The program that runs isolated plugins (built next to the plugins).
+std::filesystem::path plugin_helper_program();
+
 struct PolicyVerdict {
     Findings findings;  // every plugin's, with the plugin's name as source
     bool pend = false;  // a plugin asked for a CA manager's approval
+    // "policy unavailable: NAME: reason" for each plugin that gave no usable answer, for the
+    // audit log (the same texts are among the findings).
+    std::vector<std::string> unavailable;
 };
 
 struct PluginStatus {
     std::string name, plugin, version, abi, file, mode;
     std::uint64_t allowed = 0, denied = 0, pended = 0, abstained = 0, failed = 0;
+    std::uint64_t restarts = 0;  // isolated: helpers started again after a failure
 };
 
 class PolicyHost final {
@@ -47,6 +54,9 @@ public:
 
     // Runs the named instances in order on one request (loading them first if need be).
     PolicyVerdict evaluate(std::span<const std::string> chain, const pkilab_request& request) const;
+    // Tells every loaded plugin that has an on_event callback what happened (issued, denied,
+    // ...), in load order. Their answers and failures are ignored: an event is news, not a vote.
+    void notify(const pkilab_event& event) const;
     std::vector<PluginStatus> status() const;
 
 private:

@@ -15,6 +15,7 @@
 #include "ca/errors.hpp"
 #include "ca/pipeline/issuance.hpp"
 #include "lab_fixture.hpp"
+#include "plugin_test_support.hpp"
 #include "plugins/key_policy/fermat.hpp"
 #include "plugins/key_policy/roca.hpp"
 
@@ -23,28 +24,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kTestPlugins = PKILAB_TEST_PLUGIN_DIR;
-const Requester kAlice{"alice", "enrollee", "cli"};
-
-bool has_code(const Findings& fs, const std::string& code) {
-    for (const auto& f : fs)
-        if (f.code == code) return true;
-    return false;
-}
-
-// The test lab with a plugins section, the issuing CA running `chain`.
-std::string lab_with(const std::string& load, const std::string& chain) {
-    std::string yaml = kTestLab;
-    const std::string at = "    templates: [WebServer, User, LyncServer, Approved, Fixed]\n";
-    yaml.replace(yaml.find(at), at.size(), at + "    policy: [" + chain + "]\n");
-    return "plugins:\n  directories: [\"" + kTestPlugins + "\", builtin]\n  load:\n" + load + yaml;
-}
-
 const std::string kGood = "    - {name: gate, file: libtest_plugin_good.so, config: {marker: forbidden}}\n";
-
-IssuanceOutcome ask(LabFixture& fx, const std::string& cn) {
-    return submit(fx.ctx(), {"WebServer", "", ec_csr("CN=" + cn, {dns(cn)}), kAlice});
-}
 
 TEST(PluginHost, ChainAllowsDeniesAndPendsThroughThePipeline) {
     LabFixture fx(lab_with(kGood, "gate"));
