@@ -1,9 +1,12 @@
 // bench/plugins: what the policy-plugin chain costs per request, next to what signing costs.
 //   chain:   PolicyHost::evaluate on a request already turned into views (the plugins' own work
 //            plus the host's copying of findings), for the built-in key-policy and
-//            product-profile plugins, in-process
+//            product-profile plugins, in-process and isolated (each plugin in its helper process:
+//            the request is encoded, sent over a socket and answered)
 //   views:   building those views from a parsed CSR and a draft certificate (PolicyRequest)
 //   sign:    one signature by the CA's key type over a 600-byte TBS (the floor of issuance)
+//   socket:  one request-sized frame to another thread and a short answer back, over a socket
+//            pair (the floor of isolation: what any helper process costs on this machine)
 // usage: bench_plugins [--seconds S]
 #include <chrono>
 #include <cstdio>
@@ -11,11 +14,17 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
+
+#include <sys/socket.h>
 
 #include "ca/authority/lab.hpp"
 #include "ca/keys/key.hpp"
 #include "ca/pipeline/issuance.hpp"
+#include "ca/plugin/frame_channel.hpp"
+#include "ca/plugin/plugin_wire.hpp"
 #include "ca/plugin/policy_host.hpp"
+#include "ca/unique_fd.hpp"
 #include "ca/plugin/policy_request.hpp"
 #include "ca/x509/csr.hpp"
 #include "ca/x509/extensions.hpp"
@@ -50,6 +59,10 @@ int main(int argc, char** argv) {
                                         {{"profile", "lync2013"}, {"sip_domains", "bench.test"}}, "{}"});
     PolicyHost host(plugins, ".");
     host.load();
+    PluginsConfig isolated_plugins = plugins;
+    for (auto& p : isolated_plugins.load) p.isolated = true;
+    PolicyHost isolated(isolated_plugins, ".");
+    isolated.load();
 
     // A draft like the pipeline's: parsed CSR, certificate with the usual extensions.
     ossl::PkeyPtr key = generate_key(KeySpec{KeyAlgorithm::Ec, 0, "P-256"});
@@ -84,6 +97,10 @@ int main(int argc, char** argv) {
         PolicyVerdict v = host.evaluate(chain, request.view());
         if (has_errors(v.findings)) std::abort();
     });
+    const double isolated_rate = per_second(seconds, [&] {
+        PolicyVerdict v = isolated.evaluate(chain, request.view());
+        if (has_errors(v.findings)) std::abort();
+    });
     const unsigned char tbs[600] = {1};
     const double sign_rate = per_second(seconds, [&] {
         ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
@@ -94,14 +111,39 @@ int main(int argc, char** argv) {
             std::abort();
     });
 
+    const Bytes message = wire::encode(wire::evaluate_message(request.view()));
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, pair) != 0) std::abort();
+    UniqueFd ours(pair[0]), theirs(pair[1]);
+    std::thread echo([&] {
+        Bytes in;
+        while (receive_frame(theirs.get(), in, message.size(), std::nullopt) == FrameStatus::Ok)
+            if (send_frame(theirs.get(), Bytes(64, 0), std::nullopt) != FrameStatus::Ok) break;
+    });
+    const double socket_rate = per_second(seconds, [&] {
+        Bytes in;
+        if (send_frame(ours.get(), message, std::nullopt) != FrameStatus::Ok ||
+            receive_frame(ours.get(), in, 1024, std::nullopt) != FrameStatus::Ok)
+            std::abort();
+    });
+    ::shutdown(ours.get(), SHUT_RDWR);
+    echo.join();
+
     const PolicyVerdict once = host.evaluate(chain, request.view());
-    std::printf("bench/plugins: in-process chain [key-policy, product-profile lync2013], one thread\n");
+    std::printf("bench/plugins: chain [key-policy, product-profile lync2013], one thread\n");
     std::printf("  (one evaluation: %zu findings, none an error)\n\n", once.findings.size());
     std::printf("%-34s %12s %12s\n", "work", "per second", "us each");
     auto row = [](const char* what, double rate) { std::printf("%-34s %12.0f %12.1f\n", what, rate, 1e6 / rate); };
-    row("chain (2 plugins)", chain_rate);
+    row("chain (2 plugins), in-process", chain_rate);
+    row("chain (2 plugins), isolated", isolated_rate);
     row("views for the plugins", views);
     row("one P-256 signature (the floor)", sign_rate);
-    std::printf("\nchain + views cost %.2fx one P-256 signature\n", (1.0 / chain_rate + 1.0 / views) / (1.0 / sign_rate));
+    char socket_row[80];
+    std::snprintf(socket_row, sizeof socket_row, "socket round trip, %zu-byte request", message.size());
+    row(socket_row, socket_rate);
+    std::printf("\nin-process: chain + views cost %.2fx one P-256 signature\n",
+                (1.0 / chain_rate + 1.0 / views) / (1.0 / sign_rate));
+    std::printf("isolated:   chain + views cost %.2fx one P-256 signature; per plugin, %.1fx a bare socket round trip\n",
+                (1.0 / isolated_rate + 1.0 / views) / (1.0 / sign_rate), (0.5 / isolated_rate) / (1.0 / socket_rate));
     return 0;
 }

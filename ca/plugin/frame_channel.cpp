@@ -32,12 +32,17 @@ bool wait_for(int fd, short events, Deadline deadline) {
     }
 }
 
+// Both loops try the call first and wait only when it would block: a round trip then costs
+// the two wake-ups it must, and no poll() before data that is already there.
 FrameStatus send_all(int fd, const std::uint8_t* p, std::size_t n, Deadline deadline) {
     while (n > 0) {
-        if (!wait_for(fd, POLLOUT, deadline)) return FrameStatus::TimedOut;
         const ssize_t sent = ::send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (sent < 0) {
-            if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                if (!wait_for(fd, POLLOUT, deadline)) return FrameStatus::TimedOut;
+                continue;
+            }
             return errno == EPIPE || errno == ECONNRESET ? FrameStatus::Closed : FrameStatus::Failed;
         }
         p += sent;
@@ -48,11 +53,14 @@ FrameStatus send_all(int fd, const std::uint8_t* p, std::size_t n, Deadline dead
 
 FrameStatus receive_all(int fd, std::uint8_t* p, std::size_t n, Deadline deadline) {
     while (n > 0) {
-        if (!wait_for(fd, POLLIN, deadline)) return FrameStatus::TimedOut;
         const ssize_t got = ::recv(fd, p, n, MSG_DONTWAIT);
         if (got == 0) return FrameStatus::Closed;
         if (got < 0) {
-            if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                if (!wait_for(fd, POLLIN, deadline)) return FrameStatus::TimedOut;
+                continue;
+            }
             return errno == ECONNRESET ? FrameStatus::Closed : FrameStatus::Failed;
         }
         p += got;
@@ -66,10 +74,13 @@ FrameStatus receive_all(int fd, std::uint8_t* p, std::size_t n, Deadline deadlin
 FrameStatus send_frame(int fd, const Bytes& payload, Deadline deadline) {
     if (payload.size() > UINT32_MAX) return FrameStatus::TooLarge;
     const auto n = static_cast<std::uint32_t>(payload.size());
-    const std::uint8_t header[4] = {static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16),
-                                    static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
-    if (FrameStatus s = send_all(fd, header, sizeof header, deadline); s != FrameStatus::Ok) return s;
-    return send_all(fd, payload.data(), payload.size(), deadline);
+    // One buffer, one send: a header sent on its own would wake the reader twice.
+    Bytes frame;
+    frame.reserve(4 + payload.size());
+    frame.insert(frame.end(), {static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16),
+                               static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)});
+    frame.insert(frame.end(), payload.begin(), payload.end());
+    return send_all(fd, frame.data(), frame.size(), deadline);
 }
 
 FrameStatus receive_frame(int fd, Bytes& payload, std::size_t max, Deadline deadline) {

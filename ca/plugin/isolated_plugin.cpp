@@ -56,7 +56,8 @@ void IsolatedPlugin::start() {
     helper_ = HelperProcess::spawn(program_, {}, helper_environment());
     ++starts_;
     std::string why;
-    const auto reply = exchange(wire::load_message(file_, config_, std::uint64_t{config_.memory_mb} << 20), kStartTimeout, why);
+    const auto reply = exchange(wire::encode(wire::load_message(file_, config_, std::uint64_t{config_.memory_mb} << 20)),
+                                kStartTimeout, why);
     if (!reply)
         throw InputError(where, "file", file_.string() + ": the plugin's helper process " + why + " while loading it",
                          "check the plugin with mode: in-process on a test lab, or raise memory_mb");
@@ -81,10 +82,10 @@ std::string IsolatedPlugin::fail(const std::string& what, milliseconds grace) {
 
 // The timeout is measured on the machine's monotonic clock: it bounds how long the CA waits,
 // which has nothing to do with the lab clock that requests are judged at.
-std::optional<wire::Message> IsolatedPlugin::exchange(const wire::Message& m, milliseconds timeout, std::string& why) {
+std::optional<wire::Message> IsolatedPlugin::exchange(const Bytes& message, milliseconds timeout, std::string& why) {
     const int fd = helper_->socket();
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    FrameStatus s = send_frame(fd, wire::encode(m), deadline);
+    FrameStatus s = send_frame(fd, message, deadline);
     Bytes in;
     if (s == FrameStatus::Ok) s = receive_frame(fd, in, kMaxHelperFrameBytes, deadline);
     switch (s) {
@@ -109,7 +110,7 @@ std::optional<wire::Message> IsolatedPlugin::exchange(const wire::Message& m, mi
     return std::nullopt;
 }
 
-IsolatedPlugin::Answer IsolatedPlugin::evaluate(const pkilab_request& request, FindingCollector& findings) {
+IsolatedPlugin::Answer IsolatedPlugin::evaluate(const Bytes& message, FindingCollector& findings) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!helper_) {
         try {
@@ -120,7 +121,7 @@ IsolatedPlugin::Answer IsolatedPlugin::evaluate(const pkilab_request& request, F
         }
     }
     std::string why;
-    const auto reply = exchange(wire::evaluate_message(request), milliseconds(config_.timeout_ms), why);
+    const auto reply = exchange(message, milliseconds(config_.timeout_ms), why);
     if (!reply) return {std::nullopt, why, true};
     std::string failure, problem;
     if (auto verdict = wire::read_verdict(*reply, findings, failure, problem)) return {verdict, {}, false};
@@ -139,8 +140,8 @@ void IsolatedPlugin::notify(const pkilab_event& event) {
         }
     }
     std::string why;
-    if (auto reply = exchange(wire::event_message(event), milliseconds(config_.timeout_ms), why); reply && !wire::read_done(*reply))
-        fail("", milliseconds(0));
+    const auto reply = exchange(wire::encode(wire::event_message(event)), milliseconds(config_.timeout_ms), why);
+    if (reply && !wire::read_done(*reply)) fail("", milliseconds(0));
 }
 
 }  // namespace pkilab

@@ -34,8 +34,13 @@ public:
         std::string unavailable;               // else why there is no answer: "the helper process was killed by SIGSEGV ..."
         bool helper_lost = false;              // the helper failed (and will be restarted), not only the plugin
     };
-    // One request, one at a time per helper. Findings land in `findings`.
-    Answer evaluate(const pkilab_request& request, FindingCollector& findings);
+    // One request, one at a time per helper. Findings land in `findings`. `message` is the
+    // request's encoded evaluate message (wire::encode(wire::evaluate_message(request))): a
+    // chain encodes it once for all its isolated plugins.
+    Answer evaluate(const Bytes& message, FindingCollector& findings);
+    Answer evaluate(const pkilab_request& request, FindingCollector& findings) {
+        return evaluate(wire::encode(wire::evaluate_message(request)), findings);
+    }
     // Tells the plugin what happened; waits at most the timeout, and a failure only restarts it.
     void notify(const pkilab_event& event);
 
@@ -45,7 +50,7 @@ public:
 private:
     void start();  // under mutex_; throws InputError or InternalError
     std::string fail(const std::string& what, std::chrono::milliseconds grace);  // stops the helper
-    std::optional<wire::Message> exchange(const wire::Message& m, std::chrono::milliseconds timeout, std::string& why);
+    std::optional<wire::Message> exchange(const Bytes& message, std::chrono::milliseconds timeout, std::string& why);
 
     std::filesystem::path program_, file_;
     PluginConfig config_;

@@ -59,9 +59,11 @@ struct PolicyHost::Instance {
         std::string unavailable;
         const char* code = "plugin.exception";
     };
-    Answer ask(const pkilab_request& request, FindingCollector& findings) const {
+    // `encoded`: the request as isolated plugins receive it, encoded on first use.
+    Answer ask(const pkilab_request& request, std::optional<Bytes>& encoded, FindingCollector& findings) const {
         if (isolated) {
-            IsolatedPlugin::Answer a = isolated->evaluate(request, findings);
+            if (!encoded) encoded = wire::encode(wire::evaluate_message(request));
+            IsolatedPlugin::Answer a = isolated->evaluate(*encoded, findings);
             return {a.verdict, a.unavailable, a.helper_lost ? "plugin.unavailable" : "plugin.exception"};
         }
         try {
@@ -120,10 +122,11 @@ PolicyVerdict PolicyHost::evaluate(std::span<const std::string> chain, const pki
     PolicyVerdict out;
     if (chain.empty()) return out;
     load();
+    std::optional<Bytes> encoded;
     for (const auto& name : chain) {
         const Instance& inst = find(name);
         FindingCollector c(inst.name);
-        const Instance::Answer answer = inst.ask(request, c);
+        const Instance::Answer answer = inst.ask(request, encoded, c);
         out.findings.insert(out.findings.end(), c.findings().begin(), c.findings().end());
         if (c.dropped() > 0)
             out.findings.push_back(Finding{inst.name, "plugin.too_many_findings", Severity::Warning, "",
