@@ -141,8 +141,10 @@ void plugins_list(Cli& cli) {
     nlohmann::json out = nlohmann::json::array();
     std::ostringstream human;
     for (const auto& s : lab.policies().status()) {
-        out.push_back({{"name", s.name}, {"plugin", s.plugin}, {"version", s.version}, {"abi", s.abi}, {"file", s.file},
-                       {"mode", s.mode}});
+        nlohmann::json j = {{"name", s.name}, {"plugin", s.plugin}, {"version", s.version}, {"abi", s.abi},
+                            {"file", s.file}, {"mode", s.mode}};
+        if (s.mode == "isolated") j["restarts"] = s.restarts;
+        out.push_back(std::move(j));
         human << s.name << "  " << s.plugin << " " << s.version << "  ABI " << s.abi << "  " << s.mode << "  " << s.file
               << "\n";
     }

@@ -289,6 +289,35 @@ TEST_F(CliFlow, TheDocumentedExamplePluginBuildsWithCcAndRefuses) {
     EXPECT_EQ(pkilab("request submit --template WebServer --csr " + quote(ok)).exit_code, 0);
 }
 
+// Isolated mode through the command: a plugin that segfaults costs one request, which is
+// refused with the reason and audited; the next request is served by a new helper.
+TEST_F(CliFlow, AnIsolatedPluginThatCrashesRefusesOneRequestAndTheNextIsServed) {
+    std::string lab = slurp(kDefaultLab);
+    const std::string chain = "    templates: [WebServer, Computer, User, LyncServer, OCSPResponseSigning]\n";
+    lab.replace(lab.find(chain), chain.size(), chain + "    policy: [gate]\n");
+    lab = std::string("plugins:\n  directories: [\"") + PKILAB_TEST_PLUGIN_DIR +
+          "\"]\n  load:\n    - {name: gate, file: libtest_plugin_good.so, mode: isolated, timeout_ms: 1000}\n" + lab;
+    const std::string lab_file = (dir / "lab.yaml").string();
+    spit(lab_file, lab);
+    lab_up(lab_file);
+
+    const std::string crash = openssl_csr("crash", "/CN=segfault.lab.test", "DNS:segfault.lab.test");
+    RunResult refused = pkilab("request submit --template WebServer --csr " + quote(crash));
+    EXPECT_EQ(refused.exit_code, 1) << refused.out;
+    EXPECT_NE(refused.out.find("policy unavailable: gate: the helper process was killed by SIGSEGV"), std::string::npos)
+        << refused.out;
+    const std::string good = openssl_csr("good", "/CN=good.lab.test", "DNS:good.lab.test");
+    const std::string cert = (dir / "good.pem").string();
+    EXPECT_EQ(pkilab("request submit --template WebServer --csr " + quote(good) + " --out " + quote(cert)).exit_code, 0);
+    expect_verifies_everywhere(cert);
+
+    const nlohmann::json audit = pkilab_json("audit");
+    EXPECT_NE(audit.dump().find("policy-unavailable"), std::string::npos) << audit.dump(2);
+    const nlohmann::json plugins = pkilab_json("plugins list");
+    ASSERT_EQ(plugins.size(), 1u) << plugins.dump(2);
+    EXPECT_EQ(plugins[0]["mode"], "isolated");
+}
+
 TEST_F(CliFlow, CheckCertReportsBothLyncFailuresOfAPssCertificateWithoutCdp) {
     // Made by openssl, not by pkilab, and checked without any lab.
     const std::string cert = (dir / "pss.pem").string();
