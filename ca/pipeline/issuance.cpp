@@ -2,11 +2,13 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "ca/finding_json.hpp"
 #include "ca/lint/lint.hpp"
 #include "ca/ossl/error.hpp"
-#include "ca/pipeline/serial.hpp"
 #include "ca/pipeline/plugin_events.hpp"
+#include "ca/pipeline/serial.hpp"
 #include "ca/plugin/policy_host.hpp"
 #include "ca/plugin/policy_request.hpp"
 #include "ca/pipeline/tbs_builder.hpp"
@@ -32,6 +34,7 @@ struct Decision {
     bool pend = false;              // a policy plugin asked for a CA manager's approval
     Bytes tbs_der;                  // the draft's encoding, when plugins needed it already
     std::vector<std::string> unavailable;  // plugins that gave no answer, for the audit log
+    std::string verdicts_json = "{}";      // the lab's plugins' verdicts, for the store
 };
 
 // The CA's chain, then the template's: the plugins this request must pass, in order.
@@ -69,9 +72,14 @@ void run_policy(const IssuanceContext& ctx, const CertificateAuthority& ca, cons
         d.findings.insert(d.findings.end(), v.findings.begin(), v.findings.end());
         d.pend = d.pend || v.pend;
         d.unavailable.insert(d.unavailable.end(), v.unavailable.begin(), v.unavailable.end());
+        return v;
     };
-    if (!chain.empty()) apply(*ctx.policies, chain);
-    if (extra) apply(*ctx.extra->host, ctx.extra->chain);
+    if (!chain.empty()) {
+        nlohmann::json verdicts = nlohmann::json::object();
+        for (const auto& [plugin, said] : apply(*ctx.policies, chain).verdicts) verdicts[plugin] = said;
+        d.verdicts_json = verdicts.dump();
+    }
+    if (extra) apply(*ctx.extra->host, ctx.extra->chain);  // command-line profiles: not the lab's plugins
 }
 
 const CertificateAuthority* find_ca_or_null(const IssuanceContext& ctx, std::string_view name) {
@@ -293,7 +301,7 @@ IssuanceOutcome redecide(const IssuanceContext& ctx, const RequestRecord& stored
     auto set_state = [&](RequestState state, const std::string& disposition, const char* action) {
         AuditEvent e = event(officer.identity, action, ca.name(), to_string(state), disposition, now);
         e.request_id = stored.id;
-        ctx.store.set_request_state(ca.name(), stored.id, state, disposition, findings_json, e);
+        ctx.store.set_request_state(ca.name(), stored.id, state, disposition, findings_json, decision.verdicts_json, e);
         if (state == RequestState::Denied) audit_unavailable(ctx, decision, officer.identity, ca.name(), stored.id, now);
         notify_plugins(ctx.policies, {state == RequestState::Denied ? PKILAB_EVENT_DENIED : PKILAB_EVENT_PENDING, ca.name(),
                              stored.id, "", disposition, now});
@@ -303,6 +311,7 @@ IssuanceOutcome redecide(const IssuanceContext& ctx, const RequestRecord& stored
     if (honour_pending && (tmpl.pend_all_requests || decision.pend))
         return set_state(RequestState::Pending, "Taken Under Submission", "pend");
     NewRequest record = request_record(ca, tmpl, stored.requester, csr, decision.findings, now);
+    record.verdicts_json = decision.verdicts_json;
     return sign_and_record(ctx, ca, tmpl, std::move(decision), std::move(record), stored.id, officer.identity).wait();
 }
 
@@ -348,6 +357,7 @@ IssuanceTicket submit_pipelined(const IssuanceContext& ctx, const EnrollmentRequ
 
     Decision decision = decide(ctx, ca, tmpl, csr, who, now);
     NewRequest record = request_record(ca, tmpl, who, csr, decision.findings, now);
+    record.verdicts_json = decision.verdicts_json;
 
     if (has_errors(decision.findings)) {
         record.state = RequestState::Denied;
@@ -428,7 +438,8 @@ IssuanceOutcome deny(const IssuanceContext& ctx, const std::string& ca, std::int
         "Denied by " + officer.identity + (reason.empty() ? std::string() : ": " + reason);
     AuditEvent e = event(officer.identity, "deny", ca, "denied", disposition, now);
     e.request_id = request_id;
-    ctx.store.set_request_state(ca, request_id, RequestState::Denied, disposition, stored.findings_json, e);
+    ctx.store.set_request_state(ca, request_id, RequestState::Denied, disposition, stored.findings_json,
+                                stored.verdicts_json, e);
     notify_plugins(ctx.policies, {PKILAB_EVENT_DENIED, ca, request_id, "", disposition, now});
     return not_issued(ca, request_id, RequestState::Denied, disposition, findings_from_json(stored.findings_json));
 }

@@ -139,19 +139,29 @@ PolicyVerdict PolicyHost::evaluate(std::span<const std::string> chain, const pki
         };
         if (!answer.verdict) {
             ++inst.failed;
+            out.verdicts.emplace_back(inst.name, "failed");
             refuse(answer.code, answer.unavailable);
             continue;
         }
         if (c.bad_severity()) refuse("plugin.bad_finding", "the plugin reported a finding of unknown severity");
+        const char* said = "failed";
         switch (*answer.verdict) {
-            case PKILAB_VERDICT_ALLOW: ++inst.allowed; break;
-            case PKILAB_VERDICT_ABSTAIN: ++inst.abstained; break;
+            case PKILAB_VERDICT_ALLOW:
+                ++inst.allowed;
+                said = "allow";
+                break;
+            case PKILAB_VERDICT_ABSTAIN:
+                ++inst.abstained;
+                said = "abstain";
+                break;
             case PKILAB_VERDICT_PEND:
                 ++inst.pended;
                 out.pend = true;
+                said = "pend";
                 break;
             case PKILAB_VERDICT_DENY:
                 ++inst.denied;
+                said = "deny";
                 if (!has_errors(c.findings()))
                     out.findings.push_back(Finding{inst.name, "plugin.denied", Severity::Error, "",
                                                    "plugin " + inst.name + " denied the request without giving a reason",
@@ -165,6 +175,7 @@ PolicyVerdict PolicyHost::evaluate(std::span<const std::string> chain, const pki
                 ++inst.failed;
                 refuse("plugin.bad_verdict", "the plugin answered " + std::to_string(*answer.verdict) + ", which is not a verdict");
         }
+        out.verdicts.emplace_back(inst.name, said);
     }
     return out;
 }

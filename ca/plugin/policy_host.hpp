@@ -32,6 +32,8 @@ struct PolicyVerdict {
     // "policy unavailable: NAME: reason" for each plugin that gave no usable answer, for the
     // audit log (the same texts are among the findings).
     std::vector<std::string> unavailable;
+    // Each plugin's verdict in chain order: "allow", "deny", "pend", "abstain" or "failed".
+    std::vector<std::pair<std::string, std::string>> verdicts;
 };
 
 struct PluginStatus {

@@ -74,6 +74,7 @@ RequestRecord read_request(const SQLite::Statement& q) {
     r.submitted_at = from_epoch_seconds(q.getColumn(12).getInt64());
     r.resolved_at = read_optional_time(q.getColumn(13));
     r.serial = q.getColumn(14).getString();
+    r.verdicts_json = q.getColumn(15).getString();
     return r;
 }
 

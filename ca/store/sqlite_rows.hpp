@@ -16,7 +16,7 @@ namespace pkilab::sqlite {
 
 inline constexpr const char* kRequestColumns =
     "ca, request_id, state, disposition, template, template_version, requester_identity, "
-    "requester_role, requester_channel, csr, subject, findings_json, submitted_at, resolved_at, serial";
+    "requester_role, requester_channel, csr, subject, findings_json, submitted_at, resolved_at, serial, verdicts_json";
 inline constexpr const char* kCertificateColumns =
     "ca, serial, request_id, subject, sans, template, not_before, not_after, issued_at, der, status, "
     "revocation_reason, revoked_at, invalidity_date";

@@ -95,8 +95,13 @@ CREATE TABLE settings (
 );
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations{{
+// Each request's last verdict from each policy plugin: {"instance": "allow" | "deny" | "pend" |
+// "abstain" | "failed"}, what `pkilab plugins list` counts.
+constexpr const char* kSchemaV2 = "ALTER TABLE requests ADD COLUMN verdicts_json TEXT NOT NULL DEFAULT '{}';";
+
+constexpr std::array<Migration, 2> kMigrations{{
     {1, kSchemaV1},
+    {2, kSchemaV2},
 }};
 
 }  // namespace

@@ -106,7 +106,7 @@ private:
 // The writes' SQL, built once: the statement cache looks statements up by their text.
 const std::string& insert_request_sql() {
     static const std::string sql = std::string("INSERT INTO requests (") + sqlite::kRequestColumns +
-                                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')";
+                                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)";
     return sql;
 }
 
@@ -158,6 +158,7 @@ std::int64_t insert_request(WriteContext& w, const std::string& ca, const NewReq
     q.bind(12, r.findings_json.empty() ? std::string("[]") : r.findings_json);
     q.bind(13, epoch_seconds(r.at));
     sqlite::bind_optional_time(q, 14, state == RequestState::Pending ? std::nullopt : std::optional<Time>(r.at));
+    q.bind(15, r.verdicts_json.empty() ? std::string("{}") : r.verdicts_json);
     q.exec();
     return id;
 }
@@ -284,13 +285,16 @@ public:
                 throw;
             }
 
+            // The findings and verdicts of this decision replace those of an earlier one.
             auto mark = w.statements.acquire(
-                "UPDATE requests SET state = 'failed', disposition = ?, resolved_at = ? "
+                "UPDATE requests SET state = 'failed', disposition = ?, resolved_at = ?, findings_json = ?, verdicts_json = ? "
                 "WHERE ca = ? AND request_id = ?");
             mark->bind(1, kInterrupted);
             mark->bind(2, epoch_seconds(intent.at));
-            mark->bind(3, intent.ca);
-            mark->bind(4, id);
+            mark->bind(3, intent.request.findings_json.empty() ? std::string("[]") : intent.request.findings_json);
+            mark->bind(4, intent.request.verdicts_json.empty() ? std::string("{}") : intent.request.verdicts_json);
+            mark->bind(5, intent.ca);
+            mark->bind(6, id);
             mark->exec();
         });
         return id;
@@ -324,22 +328,23 @@ public:
 
     void set_request_state(const std::string& ca, std::int64_t id, RequestState state,
                            const std::string& disposition, const std::string& findings_json,
-                           const AuditEvent& event) override {
+                           const std::string& verdicts_json, const AuditEvent& event) override {
         write([&](WriteContext& w) {
             const auto current = current_request_state(w, ca, id);
             if (!current) throw NotFoundError(request_name(ca, id) + " does not exist");
             if (*current == RequestState::Issued)
                 throw ConflictError(request_name(ca, id) + " is already issued; its state cannot change");
             auto lease = w.statements.acquire(
-                "UPDATE requests SET state = ?, disposition = ?, findings_json = ?, resolved_at = ? "
+                "UPDATE requests SET state = ?, disposition = ?, findings_json = ?, verdicts_json = ?, resolved_at = ? "
                 "WHERE ca = ? AND request_id = ?");
             auto& q = *lease;
             q.bind(1, to_string(state));
             q.bind(2, disposition);
             q.bind(3, findings_json.empty() ? std::string("[]") : findings_json);
-            sqlite::bind_optional_time(q, 4, state == RequestState::Pending ? std::nullopt : std::optional<Time>(event.at));
-            q.bind(5, ca);
-            q.bind(6, id);
+            q.bind(4, verdicts_json.empty() ? std::string("{}") : verdicts_json);
+            sqlite::bind_optional_time(q, 5, state == RequestState::Pending ? std::nullopt : std::optional<Time>(event.at));
+            q.bind(6, ca);
+            q.bind(7, id);
             q.exec();
             insert_audit(w, completed(event, ca, id));
         });
@@ -499,6 +504,20 @@ public:
 
     void append_audit(const AuditEvent& event) override {
         write([&](WriteContext& w) { insert_audit(w, event); });
+    }
+
+    std::vector<PluginVerdictCount> plugin_verdict_counts() const override {
+        return read("counting plugin verdicts", [&](SQLite::Database& db) {
+            // json_valid: a row written by hand (or a broken one) is skipped rather than failing the count.
+            SQLite::Statement q(db,
+                                "SELECT v.key, v.value, COUNT(*) FROM requests, json_each(requests.verdicts_json) AS v "
+                                "WHERE json_valid(requests.verdicts_json) GROUP BY v.key, v.value ORDER BY v.key, v.value");
+            std::vector<PluginVerdictCount> out;
+            while (q.executeStep())
+                out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),
+                               static_cast<std::uint64_t>(q.getColumn(2).getInt64())});
+            return out;
+        });
     }
 
     std::vector<AuditEvent> list_audit(std::size_t limit, std::int64_t after_id) const override {

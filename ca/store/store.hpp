@@ -52,6 +52,7 @@ struct RequestRecord {
     Bytes csr_der;
     std::string subject;
     std::string findings_json;   // JSON array of findings at the last decision ("[]" when none)
+    std::string verdicts_json = "{}";  // each policy plugin's verdict at the last decision: {"name": "allow"}
     Time submitted_at{};
     std::optional<Time> resolved_at;
     std::string serial;          // set once issued
@@ -107,6 +108,12 @@ struct RequestQuery {
     std::size_t limit = 1000;
 };
 
+struct PluginVerdictCount {
+    std::string plugin;   // the instance's name in the lab file
+    std::string verdict;  // "allow", "deny", "pend", "abstain", "failed"
+    std::uint64_t requests = 0;
+};
+
 // A new request and its first decision, written in one transaction with its audit event.
 struct NewRequest {
     std::string ca;
@@ -118,6 +125,7 @@ struct NewRequest {
     RequestState state = RequestState::Pending;
     std::string disposition;
     std::string findings_json = "[]";
+    std::string verdicts_json = "{}";
     Time at{};
 };
 
@@ -169,7 +177,7 @@ public:
     // Changes a request's state (deny, fail, back to pending on resubmit) with its event.
     virtual void set_request_state(const std::string& ca, std::int64_t id, RequestState state,
                                    const std::string& disposition, const std::string& findings_json,
-                                   const AuditEvent& event) = 0;
+                                   const std::string& verdicts_json, const AuditEvent& event) = 0;
     virtual std::optional<RequestRecord> find_request(const std::string& ca, std::int64_t id) const = 0;
     virtual std::vector<RequestRecord> list_requests(const RequestQuery& query) const = 0;
 
@@ -182,6 +190,10 @@ public:
     // Revoke, hold or release (status Valid clears the revocation).
     virtual void set_status(const std::string& ca, const std::string& serial, CertStatus status,
                             const std::optional<Revocation>& revocation, const AuditEvent& event) = 0;
+
+    // How often each policy plugin (by instance name) gave each verdict, over every request's
+    // last decision.
+    virtual std::vector<PluginVerdictCount> plugin_verdict_counts() const = 0;
 
     // Audit trail, append-only.
     virtual void append_audit(const AuditEvent& event) = 0;

@@ -140,13 +140,20 @@ void plugins_list(Cli& cli) {
     Lab& lab = cli.lab();
     nlohmann::json out = nlohmann::json::array();
     std::ostringstream human;
+    // The counts come from the store (each request's last decision), not from this process.
+    const std::vector<PluginVerdictCount> counts = lab.store().plugin_verdict_counts();
     for (const auto& s : lab.policies().status()) {
+        nlohmann::json verdicts = {{"allow", 0}, {"deny", 0}, {"pend", 0}, {"abstain", 0}, {"failed", 0}};
+        for (const auto& c : counts)
+            if (c.plugin == s.name && verdicts.contains(c.verdict)) verdicts[c.verdict] = c.requests;
         nlohmann::json j = {{"name", s.name}, {"plugin", s.plugin}, {"version", s.version}, {"abi", s.abi},
-                            {"file", s.file}, {"mode", s.mode}};
+                            {"file", s.file}, {"mode", s.mode}, {"verdicts", verdicts}};
         if (s.mode == "isolated") j["restarts"] = s.restarts;
         out.push_back(std::move(j));
         human << s.name << "  " << s.plugin << " " << s.version << "  ABI " << s.abi << "  " << s.mode << "  " << s.file
-              << "\n";
+              << "\n    requests: " << verdicts["allow"] << " allowed, " << verdicts["deny"] << " denied, "
+              << verdicts["pend"] << " held for approval, " << verdicts["abstain"] << " abstained, "
+              << verdicts["failed"] << " failed\n";
     }
     if (out.empty()) human << "This lab loads no policy plugins (see plugins: in docs/LAB-FILE.md).\n";
     cli.emit(out, human.str());

@@ -316,6 +316,9 @@ TEST_F(CliFlow, AnIsolatedPluginThatCrashesRefusesOneRequestAndTheNextIsServed) 
     const nlohmann::json plugins = pkilab_json("plugins list");
     ASSERT_EQ(plugins.size(), 1u) << plugins.dump(2);
     EXPECT_EQ(plugins[0]["mode"], "isolated");
+    // Counted from the store: the two requests above, each made by its own command.
+    EXPECT_EQ(plugins[0]["verdicts"]["allow"], 1) << plugins.dump(2);
+    EXPECT_EQ(plugins[0]["verdicts"]["failed"], 1) << plugins.dump(2);
 }
 
 TEST_F(CliFlow, CheckCertReportsBothLyncFailuresOfAPssCertificateWithoutCdp) {

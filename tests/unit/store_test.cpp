@@ -1,6 +1,8 @@
 // The SQLite store's records and rules: ids, intents, issuance, status changes, search, audit.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "ca/errors.hpp"
 #include "ca/store/sqlite_store.hpp"
 #include "tests/unit/store_test_support.hpp"
@@ -84,7 +86,7 @@ TEST_F(SqliteStoreTest, FindRequestUnknownIsEmpty) {
 
 TEST_F(SqliteStoreTest, SetRequestStateUnknownIdNamesCaAndId) {
     try {
-        store->set_request_state("root", 42, RequestState::Denied, "no", "[]", event("deny"));
+        store->set_request_state("root", 42, RequestState::Denied, "no", "[]", "{}", event("deny"));
         FAIL() << "expected NotFoundError";
     } catch (const NotFoundError& e) {
         EXPECT_NE(std::string(e.what()).find("request 42 of CA 'root'"), std::string::npos) << e.what();
@@ -93,19 +95,37 @@ TEST_F(SqliteStoreTest, SetRequestStateUnknownIdNamesCaAndId) {
 
 TEST_F(SqliteStoreTest, SetRequestStateDenyThenResubmit) {
     const auto id = store->add_request(new_request("root", "CN=a"), event("submit"));
-    store->set_request_state("root", id, RequestState::Denied, "key too small", R"(["weak"])", event("deny"));
+    store->set_request_state("root", id, RequestState::Denied, "key too small", R"(["weak"])", R"({"keys":"deny"})",
+                             event("deny"));
     auto r = store->find_request("root", id);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->state, RequestState::Denied);
     EXPECT_EQ(r->disposition, "key too small");
     EXPECT_EQ(r->findings_json, R"(["weak"])");
+    EXPECT_EQ(r->verdicts_json, R"({"keys":"deny"})");
     ASSERT_TRUE(r->resolved_at);
 
-    store->set_request_state("root", id, RequestState::Pending, "resubmitted", "[]", event("pend"));
+    store->set_request_state("root", id, RequestState::Pending, "resubmitted", "[]", "{}", event("pend"));
     r = store->find_request("root", id);
     EXPECT_EQ(r->state, RequestState::Pending);
     EXPECT_FALSE(r->resolved_at);
     EXPECT_EQ(store->list_audit(10).size(), 3u);
+}
+
+// Counted over every request's last decision: a request decided again counts once, as it stands.
+TEST_F(SqliteStoreTest, PluginVerdictCountsAddUpEachRequestsLastVerdicts) {
+    NewRequest a = new_request("root", "CN=a");
+    a.verdicts_json = R"({"keys":"allow","names":"deny"})";
+    NewRequest b = new_request("root", "CN=b");
+    b.verdicts_json = R"({"keys":"allow"})";
+    store->add_request(a, event("submit"));
+    const auto id = store->add_request(b, event("submit"));
+    store->add_request(new_request("root", "CN=c"), event("submit"));  // no plugins ran
+    store->set_request_state("root", id, RequestState::Pending, "held", "[]", R"({"keys":"pend"})", event("pend"));
+    std::vector<std::tuple<std::string, std::string, std::uint64_t>> got;
+    for (const auto& c : store->plugin_verdict_counts()) got.emplace_back(c.plugin, c.verdict, c.requests);
+    EXPECT_EQ(got, (std::vector<std::tuple<std::string, std::string, std::uint64_t>>{
+                       {"keys", "allow", 1}, {"keys", "pend", 1}, {"names", "deny", 1}}));
 }
 
 TEST_F(SqliteStoreTest, RecordIntentCreatesRequestMarkedInterrupted) {
