@@ -76,44 +76,75 @@ struct PolicyHost::Instance {
     }
 };
 
-PolicyHost::PolicyHost(PluginsConfig config, fs::path base_dir) : config_(std::move(config)), base_dir_(std::move(base_dir)) {}
+PolicyHost::PolicyHost(PluginsConfig config, fs::path base_dir) : base_dir_(std::move(base_dir)), config_(std::move(config)) {}
 PolicyHost::~PolicyHost() = default;
 
-void PolicyHost::load() const {
-    std::call_once(loaded_, [this] {
-        const std::vector<fs::path> dirs = plugin_directories(config_, base_dir_);
-        std::vector<std::unique_ptr<Instance>> made;
-        for (const auto& pc : config_.load) {
-            const std::string where = pc.where + ": plugin " + pc.name;
-            const fs::path file = checked_plugin_file(pc.file, dirs, where);
-            auto inst = std::make_unique<Instance>();
-            inst->name = pc.name;
-            inst->file = file.string();
-            if (pc.isolated) {
-                inst->mode = "isolated";
-                inst->isolated = std::make_unique<IsolatedPlugin>(plugin_helper_program(), file, pc);
-                const wire::PluginIdentity& id = inst->isolated->identity();
-                inst->plugin_name = id.name;
-                inst->version = id.version;
-                inst->abi = id.abi;
-                inst->wants_events = id.wants_events;
-            } else {
-                inst->mode = "in-process";
-                inst->plugin = LoadedPlugin::load(file, where);
-                inst->state = inst->plugin->create_instance(pc);
-                inst->plugin_name = inst->plugin->name();
-                inst->version = inst->plugin->version();
-                inst->abi = inst->plugin->abi();
-                inst->wants_events = inst->plugin->table().on_event != nullptr;
-            }
-            made.push_back(std::move(inst));
+std::shared_ptr<const PolicyHost::Instances> PolicyHost::make_instances(const PluginsConfig& config, const fs::path& base_dir) {
+    const std::vector<fs::path> dirs = plugin_directories(config, base_dir);
+    auto made = std::make_shared<Instances>();
+    for (const auto& pc : config.load) {
+        const std::string where = pc.where + ": plugin " + pc.name;
+        const fs::path file = checked_plugin_file(pc.file, dirs, where);
+        auto inst = std::make_unique<Instance>();
+        inst->name = pc.name;
+        inst->file = file.string();
+        if (pc.isolated) {
+            inst->mode = "isolated";
+            inst->isolated = std::make_unique<IsolatedPlugin>(plugin_helper_program(), file, pc);
+            const wire::PluginIdentity& id = inst->isolated->identity();
+            inst->plugin_name = id.name;
+            inst->version = id.version;
+            inst->abi = id.abi;
+            inst->wants_events = id.wants_events;
+        } else {
+            inst->mode = "in-process";
+            inst->plugin = LoadedPlugin::load(file, where);
+            inst->state = inst->plugin->create_instance(pc);
+            inst->plugin_name = inst->plugin->name();
+            inst->version = inst->plugin->version();
+            inst->abi = inst->plugin->abi();
+            inst->wants_events = inst->plugin->table().on_event != nullptr;
         }
-        instances_ = std::move(made);
-    });
+        made->push_back(std::move(inst));
+    }
+    return made;
 }
 
-const PolicyHost::Instance& PolicyHost::find(std::string_view name) const {
-    for (const auto& i : instances_)
+std::shared_ptr<const PolicyHost::Instances> PolicyHost::current() const {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (instances_) return instances_;
+    }
+    std::lock_guard<std::mutex> one_load(loading_);
+    PluginsConfig config;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (instances_) return instances_;  // another thread loaded them meanwhile
+        config = config_;
+    }
+    auto made = make_instances(config, base_dir_);  // slow (helpers start): not under mutex_
+    std::lock_guard<std::mutex> lock(mutex_);
+    instances_ = made;
+    return made;
+}
+
+void PolicyHost::load() const { current(); }
+
+void PolicyHost::reload(PluginsConfig config) {
+    std::lock_guard<std::mutex> one_load(loading_);
+    auto made = make_instances(config, base_dir_);
+    std::shared_ptr<const Instances> old;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        old = std::move(instances_);
+        instances_ = std::move(made);
+        config_ = std::move(config);
+    }
+    // `old` is released here, outside the lock: its last user unloads it.
+}
+
+const PolicyHost::Instance& PolicyHost::find(const Instances& all, std::string_view name) {
+    for (const auto& i : all)
         if (i->name == name) return *i;
     throw InternalError("policy chain names plugin '" + std::string(name) + "', which the lab file does not load");
 }
@@ -121,10 +152,10 @@ const PolicyHost::Instance& PolicyHost::find(std::string_view name) const {
 PolicyVerdict PolicyHost::evaluate(std::span<const std::string> chain, const pkilab_request& request) const {
     PolicyVerdict out;
     if (chain.empty()) return out;
-    load();
+    const std::shared_ptr<const Instances> all = current();  // kept for the whole chain, across a reload
     std::optional<Bytes> encoded;
     for (const auto& name : chain) {
-        const Instance& inst = find(name);
+        const Instance& inst = find(*all, name);
         FindingCollector c(inst.name);
         const Instance::Answer answer = inst.ask(request, encoded, c);
         out.findings.insert(out.findings.end(), c.findings().begin(), c.findings().end());
@@ -181,8 +212,8 @@ PolicyVerdict PolicyHost::evaluate(std::span<const std::string> chain, const pki
 }
 
 void PolicyHost::notify(const pkilab_event& event) const {
-    load();
-    for (const auto& inst : instances_) {
+    const std::shared_ptr<const Instances> all = current();  // a named owner: a reload may swap them meanwhile
+    for (const auto& inst : *all) {
         if (!inst->wants_events) continue;
         if (inst->isolated) {
             inst->isolated->notify(event);
@@ -198,9 +229,9 @@ void PolicyHost::notify(const pkilab_event& event) const {
 }
 
 std::vector<PluginStatus> PolicyHost::status() const {
-    load();
+    const std::shared_ptr<const Instances> all = current();
     std::vector<PluginStatus> out;
-    for (const auto& i : instances_)
+    for (const auto& i : *all)
         out.push_back(PluginStatus{i->name, i->plugin_name, i->version, i->abi, i->file, i->mode, i->allowed.load(),
                                    i->denied.load(), i->pended.load(), i->abstained.load(), i->failed.load(),
                                    i->isolated ? i->isolated->restarts() : 0});

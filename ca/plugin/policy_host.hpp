@@ -53,6 +53,10 @@ public:
     // Loads every plugin and creates every instance, once; later calls return at once.
     // InputError naming the lab file entry, the file and the reason when one cannot be used.
     void load() const;
+    // Loads `config`'s plugins afresh (new files, new settings) and puts them in place of the
+    // current ones at once. Requests already running finish with the plugins they started
+    // with, which are unloaded after them. On any error nothing changes and InputError says why.
+    void reload(PluginsConfig config);
 
     // Runs the named instances in order on one request (loading them first if need be).
     PolicyVerdict evaluate(std::span<const std::string> chain, const pkilab_request& request) const;
@@ -63,12 +67,16 @@ public:
 
 private:
     struct Instance;
-    const Instance& find(std::string_view name) const;
+    using Instances = std::vector<std::unique_ptr<Instance>>;
+    static std::shared_ptr<const Instances> make_instances(const PluginsConfig& config, const std::filesystem::path& base_dir);
+    static const Instance& find(const Instances& all, std::string_view name);
+    std::shared_ptr<const Instances> current() const;  // loads them the first time
 
-    PluginsConfig config_;
     std::filesystem::path base_dir_;
-    mutable std::once_flag loaded_;
-    mutable std::vector<std::unique_ptr<Instance>> instances_;
+    mutable std::mutex mutex_;  // guards config_ and instances_ (not the instances: they outlive a swap)
+    PluginsConfig config_;
+    mutable std::shared_ptr<const Instances> instances_;
+    mutable std::mutex loading_;  // one load at a time
 };
 
 }  // namespace pkilab

@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "ca/errors.hpp"
 #include "ca/pipeline/revocation.hpp"
@@ -223,6 +225,59 @@ TEST(IsolatedPlugin, ABadAbiIsRefusedAtLoadAndWhenTheHelperRestarts) {
     EXPECT_NE(a.unavailable.find("could not be restarted"), std::string::npos) << a.unavailable;
     EXPECT_NE(a.unavailable.find("built for plugin ABI 2.0"), std::string::npos) << a.unavailable;
     fs::remove_all(dir);
+}
+
+// Reload: new settings take effect at once, a bad reload changes nothing, and requests that run
+// during reloads finish with the plugins they started with (ASan would see one that did not).
+TEST(PluginReload, SwapsPluginsWhileRequestsRunAndKeepsTheOldOnesOnError) {
+    auto config = [](const std::string& marker, bool isolated, const std::string& file = "libtest_plugin_good.so") {
+        PluginsConfig c;
+        c.directories = {kTestPlugins};
+        PluginConfig pc{"gate", file, "lab.yaml:1:1", {{"marker", marker}}, "{}"};
+        pc.isolated = isolated;
+        c.load.push_back(pc);
+        return c;
+    };
+    auto verdict = [](const PolicyHost& host, const std::string& subject) {
+        pkilab_csr csr{};
+        csr.struct_size = sizeof csr;
+        csr.subject = {subject.data(), subject.size()};
+        pkilab_request request{};
+        request.struct_size = sizeof request;
+        request.csr = &csr;
+        const std::string chain[] = {"gate"};
+        const PolicyVerdict v = host.evaluate(chain, request);
+        return v.verdicts.empty() ? std::string("none") : v.verdicts[0].second;
+    };
+    PolicyHost host(config("alpha", false), "/");
+    EXPECT_EQ(verdict(host, "CN=alpha"), "deny");
+    EXPECT_EQ(verdict(host, "CN=beta"), "allow");
+
+    host.reload(config("beta", true));  // new settings, and now isolated
+    EXPECT_EQ(verdict(host, "CN=alpha"), "allow");
+    EXPECT_EQ(verdict(host, "CN=beta"), "deny");
+    EXPECT_EQ(host.status()[0].mode, "isolated");
+
+    EXPECT_THROW(host.reload(config("gamma", false, "libtest_plugin_abi2.so")), InputError);
+    EXPECT_EQ(verdict(host, "CN=beta"), "deny");  // still the previous plugins
+
+    std::atomic<bool> stop{false};
+    std::atomic<int> wrong{0}, done{0};
+    std::vector<std::thread> workers;
+    for (int t = 0; t < 3; ++t)
+        workers.emplace_back([&] {
+            while (!stop) {
+                const std::string v = verdict(host, "CN=omega");
+                if (v != "allow" && v != "deny") ++wrong;
+                ++done;
+            }
+        });
+    for (int i = 0; i < 20; ++i) host.reload(config(i % 2 == 0 ? "omega" : "other", i % 3 == 0));
+    stop = true;
+    for (auto& w : workers) w.join();
+    EXPECT_EQ(wrong, 0);
+    EXPECT_GT(done, 0);
+    EXPECT_EQ(verdict(host, "CN=omega"), "allow");  // the last reload ("other") is in force
 }
 
 // Events (AD CS exit modules): each plugin with on_event hears of what happened, in-process and
