@@ -93,16 +93,23 @@ pkilab_key view_key(const json& k) {
             view_bytes(k.at("modulus")),           view_bytes(k.at("exponent")),    view_bytes(k.at("spki"))};
 }
 
-void view_names(const json& list, std::vector<pkilab_name>& out) {
-    for (const auto& n : list) out.push_back({n.at(0).get<std::uint32_t>(), view_str(n.at(1))});
+// Each fills `store` from a list and points the view's array and count at it.
+void view_names(const json& list, std::vector<pkilab_name>& store, const pkilab_name*& items, size_t& count) {
+    for (const auto& n : list) store.push_back({n.at(0).get<std::uint32_t>(), view_str(n.at(1))});
+    items = store.data();
+    count = store.size();
 }
 
-void view_strs(const json& list, std::vector<pkilab_str>& out) {
-    for (const auto& s : list) out.push_back(view_str(s));
+void view_strs(const json& list, std::vector<pkilab_str>& store, const pkilab_str*& items, size_t& count) {
+    for (const auto& s : list) store.push_back(view_str(s));
+    items = store.data();
+    count = store.size();
 }
 
-void view_extensions(const json& list, std::vector<pkilab_extension>& out) {
-    for (const auto& e : list) out.push_back({view_str(e.at(0)), e.at(1).get<std::uint32_t>(), view_bytes(e.at(2))});
+void view_extensions(const json& list, std::vector<pkilab_extension>& store, const pkilab_extension*& items, size_t& count) {
+    for (const auto& e : list) store.push_back({view_str(e.at(0)), e.at(1).get<std::uint32_t>(), view_bytes(e.at(2))});
+    items = store.data();
+    count = store.size();
 }
 
 // Helper -> host: a string field that must be there and be text of bounded size.
@@ -193,14 +200,10 @@ RequestView::RequestView(Message m) : doc_(std::move(m)) {
         csr_.struct_size = sizeof(pkilab_csr);
         csr_.der = view_bytes(c.at("der"));
         csr_.subject = view_str(c.at("subject"));
-        view_names(c.at("sans"), csr_sans_);
-        csr_.sans = csr_sans_.data();
-        csr_.san_count = csr_sans_.size();
+        view_names(c.at("sans"), csr_sans_, csr_.sans, csr_.san_count);
         csr_.key = view_key(c.at("key"));
         csr_.signature_algorithm = view_str(c.at("signature_algorithm"));
-        view_extensions(c.at("extensions"), csr_extensions_);
-        csr_.extensions = csr_extensions_.data();
-        csr_.extension_count = csr_extensions_.size();
+        view_extensions(c.at("extensions"), csr_extensions_, csr_.extensions, csr_.extension_count);
         request_.csr = &csr_;
     }
     if (auto it = r.find("cert"); it != r.end()) {
@@ -210,36 +213,22 @@ RequestView::RequestView(Message m) : doc_(std::move(m)) {
         cert_.serial = view_str(c.at("serial"));
         cert_.subject = view_str(c.at("subject"));
         cert_.issuer = view_str(c.at("issuer"));
-        view_names(c.at("sans"), cert_sans_);
-        cert_.sans = cert_sans_.data();
-        cert_.san_count = cert_sans_.size();
+        view_names(c.at("sans"), cert_sans_, cert_.sans, cert_.san_count);
         cert_.key = view_key(c.at("key"));
         cert_.not_before = c.at("not_before").get<std::int64_t>();
         cert_.not_after = c.at("not_after").get<std::int64_t>();
         cert_.has_key_usage = c.at("has_key_usage").get<std::uint32_t>();
         cert_.key_usage = c.at("key_usage").get<std::uint32_t>();
-        view_strs(c.at("eku"), ekus_);
-        cert_.extended_key_usage = ekus_.data();
-        cert_.extended_key_usage_count = ekus_.size();
+        view_strs(c.at("eku"), ekus_, cert_.extended_key_usage, cert_.extended_key_usage_count);
         cert_.has_basic_constraints = c.at("has_basic_constraints").get<std::uint32_t>();
         cert_.is_ca = c.at("is_ca").get<std::uint32_t>();
         cert_.path_length = c.at("path_length").get<std::int32_t>();
         cert_.signature_algorithm = view_str(c.at("signature_algorithm"));
-        view_strs(c.at("crl_urls"), crl_urls_);
-        cert_.crl_urls = crl_urls_.data();
-        cert_.crl_url_count = crl_urls_.size();
-        view_strs(c.at("ca_issuer_urls"), ca_issuer_urls_);
-        cert_.ca_issuer_urls = ca_issuer_urls_.data();
-        cert_.ca_issuer_url_count = ca_issuer_urls_.size();
-        view_strs(c.at("ocsp_urls"), ocsp_urls_);
-        cert_.ocsp_urls = ocsp_urls_.data();
-        cert_.ocsp_url_count = ocsp_urls_.size();
-        view_strs(c.at("policies"), policies_);
-        cert_.policies = policies_.data();
-        cert_.policy_count = policies_.size();
-        view_extensions(c.at("extensions"), cert_extensions_);
-        cert_.extensions = cert_extensions_.data();
-        cert_.extension_count = cert_extensions_.size();
+        view_strs(c.at("crl_urls"), crl_urls_, cert_.crl_urls, cert_.crl_url_count);
+        view_strs(c.at("ca_issuer_urls"), ca_issuer_urls_, cert_.ca_issuer_urls, cert_.ca_issuer_url_count);
+        view_strs(c.at("ocsp_urls"), ocsp_urls_, cert_.ocsp_urls, cert_.ocsp_url_count);
+        view_strs(c.at("policies"), policies_, cert_.policies, cert_.policy_count);
+        view_extensions(c.at("extensions"), cert_extensions_, cert_.extensions, cert_.extension_count);
         cert_.issuer_not_after = c.at("issuer_not_after").get<std::int64_t>();
         request_.cert = &cert_;
     }

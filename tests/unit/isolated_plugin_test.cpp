@@ -61,6 +61,21 @@ Children children() {
     return out;
 }
 
+// A request that shows the plugin nothing but a CSR subject (what the test plugin acts on).
+struct SubjectOnly {
+    explicit SubjectOnly(std::string s) : subject(std::move(s)) {
+        csr.struct_size = sizeof csr;
+        csr.subject = {subject.data(), subject.size()};
+        request.struct_size = sizeof request;
+        request.csr = &csr;
+    }
+    SubjectOnly(const SubjectOnly&) = delete;
+    SubjectOnly& operator=(const SubjectOnly&) = delete;
+    std::string subject;
+    pkilab_csr csr{};
+    pkilab_request request{};
+};
+
 TEST(IsolatedPlugin, AnswersAsTheSamePluginInProcessWould) {
     LabFixture fx(lab_with(isolated_gate(), "gate"));
     IssuanceOutcome ok = ask(fx, "www.lab.test");
@@ -210,17 +225,11 @@ TEST(IsolatedPlugin, ABadAbiIsRefusedAtLoadAndWhenTheHelperRestarts) {
     IsolatedPlugin plugin(plugin_helper_program(), dir / "gate.so", pc);
     fs::copy_file(kTestPlugins + "/libtest_plugin_abi2.so", dir / "gate.so", fs::copy_options::overwrite_existing);
 
-    const std::string subject = "CN=segfault";
-    pkilab_csr csr{};
-    csr.struct_size = sizeof csr;
-    csr.subject = {subject.data(), subject.size()};
-    pkilab_request request{};
-    request.struct_size = sizeof request;
-    request.csr = &csr;
+    const SubjectOnly crash("CN=segfault");
     FindingCollector first("gate");
-    EXPECT_NE(plugin.evaluate(request, first).unavailable.find("SIGSEGV"), std::string::npos);
+    EXPECT_NE(plugin.evaluate(crash.request, first).unavailable.find("SIGSEGV"), std::string::npos);
     FindingCollector second("gate");
-    const IsolatedPlugin::Answer a = plugin.evaluate(request, second);
+    const IsolatedPlugin::Answer a = plugin.evaluate(crash.request, second);
     EXPECT_FALSE(a.verdict);
     EXPECT_NE(a.unavailable.find("could not be restarted"), std::string::npos) << a.unavailable;
     EXPECT_NE(a.unavailable.find("built for plugin ABI 2.0"), std::string::npos) << a.unavailable;
@@ -239,14 +248,9 @@ TEST(PluginReload, SwapsPluginsWhileRequestsRunAndKeepsTheOldOnesOnError) {
         return c;
     };
     auto verdict = [](const PolicyHost& host, const std::string& subject) {
-        pkilab_csr csr{};
-        csr.struct_size = sizeof csr;
-        csr.subject = {subject.data(), subject.size()};
-        pkilab_request request{};
-        request.struct_size = sizeof request;
-        request.csr = &csr;
+        const SubjectOnly r(subject);
         const std::string chain[] = {"gate"};
-        const PolicyVerdict v = host.evaluate(chain, request);
+        const PolicyVerdict v = host.evaluate(chain, r.request);
         return v.verdicts.empty() ? std::string("none") : v.verdicts[0].second;
     };
     PolicyHost host(config("alpha", false), "/");
