@@ -2,7 +2,9 @@
 // A plugin in isolated mode, seen from the host: it runs in a helper process of its own
 // (ca/plugin/helper/), so that a crash, an abort, a hang past its timeout, runaway memory or
 // garbage on the socket costs one request ("policy unavailable") and one helper, never the CA.
-// The helper is stopped after any such failure and started again for the next request.
+// The helper is stopped after any such failure and started again for the next request. It
+// is killed if the thread that started it ends (PR_SET_PDEATHSIG follows the thread), which
+// costs only that restart.
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
