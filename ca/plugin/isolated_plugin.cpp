@@ -59,7 +59,7 @@ void IsolatedPlugin::start() {
     const auto reply = exchange(wire::encode(wire::load_message(file_, config_, std::uint64_t{config_.memory_mb} << 20)),
                                 kStartTimeout, why);
     if (!reply)
-        throw InputError(where, "file", file_.string() + ": the plugin's helper process " + why + " while loading it",
+        throw InputError(where, "file", file_.string() + ": while loading the plugin, " + why,
                          "check the plugin with mode: in-process on a test lab, or raise memory_mb");
     if (auto refused = wire::read_refused(*reply)) {
         fail("", kShutdownGrace);
@@ -77,7 +77,7 @@ void IsolatedPlugin::start() {
 std::string IsolatedPlugin::fail(const std::string& what, milliseconds grace) {
     const std::string ended = helper_ ? helper_->stop(grace) : std::string();
     helper_.reset();
-    return what.empty() ? "the helper process " + ended : what;
+    return "the helper process " + (what.empty() ? ended : what);
 }
 
 // The timeout is measured on the machine's monotonic clock: it bounds how long the CA waits,
@@ -126,7 +126,8 @@ IsolatedPlugin::Answer IsolatedPlugin::evaluate(const Bytes& message, FindingCol
     std::string failure, problem;
     if (auto verdict = wire::read_verdict(*reply, findings, failure, problem)) return {verdict, {}, false};
     if (!failure.empty()) return {std::nullopt, failure, false};  // the helper is fine: only the plugin failed
-    return {std::nullopt, fail(problem, milliseconds(0)), true};
+    fail("", milliseconds(0));
+    return {std::nullopt, problem, true};
 }
 
 void IsolatedPlugin::notify(const pkilab_event& event) {

@@ -51,7 +51,8 @@ public:
 
 private:
     void start();  // under mutex_; throws InputError or InternalError
-    std::string fail(const std::string& what, std::chrono::milliseconds grace);  // stops the helper
+    // Stops the helper; returns "the helper process " + `what`, or + how it ended when `what` is empty.
+    std::string fail(const std::string& what, std::chrono::milliseconds grace);
     std::optional<wire::Message> exchange(const Bytes& message, std::chrono::milliseconds timeout, std::string& why);
 
     std::filesystem::path program_, file_;
