@@ -62,8 +62,9 @@ static void misbehave(pkilab_str subject, const pkilab_sink* out) {
     if (contains(subject, "hog")) { /* keeps every block, as a leak in a loop would */
         for (;;) {
             char* block = (char*)malloc(1u << 20);
+            size_t page;
             if (block == NULL) abort(); /* out of memory at the helper's cap, as xmalloc() would */
-            memset(block, 1, 1u << 20);
+            for (page = 0; page < (1u << 20); page += 4096) block[page] = 1;
         }
     }
     if (contains(subject, "quit")) _exit(7);

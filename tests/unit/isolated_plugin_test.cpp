@@ -24,7 +24,9 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string isolated_gate(const std::string& extra = "") {
-    return "    - {name: gate, file: libtest_plugin_good.so, mode: isolated, timeout_ms: 100, memory_mb: 64, "
+    // The timeout leaves room for a loaded CI machine (only a hang should meet it); the memory
+    // cap is small so that the hog meets it in a few milliseconds.
+    return "    - {name: gate, file: libtest_plugin_good.so, mode: isolated, timeout_ms: 250, memory_mb: 16, "
            "config: {marker: forbidden" +
            extra + "}}\n";
 }
@@ -117,8 +119,8 @@ struct Fault {
 const Fault kFaults[] = {
     {"segfault", "was killed by SIGSEGV"},
     {"abort", "was killed by SIGABRT"},
-    {"hang", "did not answer within 100 ms"},
-    {"spin", "did not answer within 100 ms"},
+    {"hang", "did not answer within 250 ms"},
+    {"spin", "did not answer within 250 ms"},
     {"hog", "was killed by SIGABRT"},  // malloc returns NULL at the cap; the plugin aborts
     {"quit", "exited with status 7"},
     {"scribble", "answered with bytes that are not a message"},
