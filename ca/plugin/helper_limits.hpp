@@ -12,8 +12,8 @@ inline constexpr std::size_t kMaxHelperFrameBytes = 4u << 20;
 // The helper's end of the socket, as the host hands it over.
 inline constexpr int kHelperSocketFd = 3;
 
-// AddressSanitizer reserves terabytes of address space, so under it an RLIMIT_AS would stop
-// the helper before main(); there the memory limit is ASan's own malloc_limit_mb instead.
+// Under AddressSanitizer the host starts the helper with ASAN_OPTIONS that let a plugin's
+// crash end it as a plain signal would, and let malloc return NULL at the memory cap.
 #if defined(__SANITIZE_ADDRESS__)
 inline constexpr bool kUnderAddressSanitizer = true;
 #elif defined(__has_feature)

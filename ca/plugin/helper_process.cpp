@@ -49,8 +49,7 @@ private:
 
 }  // namespace
 
-std::unique_ptr<HelperProcess> HelperProcess::spawn(const std::filesystem::path& program, const std::vector<std::string>& args,
-                                                    const std::vector<std::string>& extra_env) {
+std::unique_ptr<HelperProcess> HelperProcess::spawn(const std::filesystem::path& program, const std::vector<std::string>& extra_env) {
     auto fail = [&](const std::string& what, int err) -> std::unique_ptr<HelperProcess> {
         throw InternalError("cannot start the plugin helper " + program.string() + ": " + what + ": " + std::strerror(err));
     };
@@ -70,11 +69,9 @@ std::unique_ptr<HelperProcess> HelperProcess::spawn(const std::filesystem::path&
         ::posix_spawn_file_actions_addopen(actions.get(), 0, "/dev/null", O_RDONLY, 0) != 0)
         return fail("posix_spawn_file_actions", errno);
 
-    std::vector<std::string> argv_s{program.string()};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
+    // No arguments: everything the helper needs comes in its first message.
+    std::string path = program.string();
+    char* argv[] = {path.data(), nullptr};
 
     std::vector<std::string> env_s = extra_env;
     std::vector<char*> envp;
@@ -89,7 +86,7 @@ std::unique_ptr<HelperProcess> HelperProcess::spawn(const std::filesystem::path&
     envp.push_back(nullptr);
 
     pid_t pid = -1;
-    const int rc = ::posix_spawn(&pid, argv_s[0].c_str(), actions.get(), nullptr, argv.data(), envp.data());
+    const int rc = ::posix_spawn(&pid, path.c_str(), actions.get(), nullptr, argv, envp.data());
     if (rc != 0) return fail("posix_spawn", rc);
     return std::unique_ptr<HelperProcess>(new HelperProcess(pid, std::move(ours)));
 }

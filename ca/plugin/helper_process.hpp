@@ -16,17 +16,15 @@ namespace pkilab {
 
 class HelperProcess final {
 public:
-    // Starts `program` with `args`, the child's end of a fresh socket pair as its descriptor 3,
+    // Starts `program`, with the child's end of a fresh socket pair as its descriptor 3,
     // its standard input from /dev/null, and the environment plus `extra_env` ("NAME=value").
     // The host's end is non-blocking. Throws InternalError when the process cannot start.
-    static std::unique_ptr<HelperProcess> spawn(const std::filesystem::path& program, const std::vector<std::string>& args,
-                                                const std::vector<std::string>& extra_env);
+    static std::unique_ptr<HelperProcess> spawn(const std::filesystem::path& program, const std::vector<std::string>& extra_env);
     ~HelperProcess();
     HelperProcess(const HelperProcess&) = delete;
     HelperProcess& operator=(const HelperProcess&) = delete;
 
     int socket() const { return socket_.get(); }
-    pid_t pid() const { return pid_; }
 
     // Ends the process: closes the socket (a healthy helper exits on that), waits up to `grace`
     // for it to exit, then kills it, and reaps it. Returns how it ended, in words: "exited with

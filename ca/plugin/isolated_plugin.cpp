@@ -53,7 +53,7 @@ std::uint64_t IsolatedPlugin::restarts() const {
 
 void IsolatedPlugin::start() {
     const std::string where = config_.where + ": plugin " + config_.name;
-    helper_ = HelperProcess::spawn(program_, {}, helper_environment());
+    helper_ = HelperProcess::spawn(program_, helper_environment());
     ++starts_;
     std::string why;
     const auto reply = exchange(wire::encode(wire::load_message(file_, config_, std::uint64_t{config_.memory_mb} << 20)),

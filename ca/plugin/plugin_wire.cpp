@@ -258,7 +258,7 @@ EventView::EventView(Message m) : doc_(std::move(m)) {
 
 Message loaded_message(const PluginIdentity& id) {
     return {{"t", "loaded"},    {"name", id.name}, {"version", id.version}, {"description", id.description},
-            {"abi", id.abi}, {"thread_safe", id.thread_safe}, {"events", id.wants_events}};
+            {"abi", id.abi}, {"events", id.wants_events}};
 }
 
 Message refused_message(const std::string& where, const std::string& field, const std::string& problem,
@@ -295,7 +295,7 @@ std::optional<PluginIdentity> read_loaded(const Message& m, std::string& problem
     };
     if (!has_type(m, "loaded") || !text_field(m, "name", 64, id.name) || !text_field(m, "version", 64, id.version) ||
         !text_field(m, "description", 1024, id.description) || !text_field(m, "abi", 32, id.abi) ||
-        !flag("thread_safe", id.thread_safe) || !flag("events", id.wants_events)) {
+        !flag("events", id.wants_events)) {
         problem = "the helper's answer to load is not a loaded message";
         return std::nullopt;
     }

@@ -5,7 +5,7 @@
 // there and may write anything to the socket: every answer is checked field by field.
 //
 //   host -> helper            helper -> host
-//   {t: load, file, config,   {t: loaded, name, version, description, abi, thread_safe, events}
+//   {t: load, file, config,   {t: loaded, name, version, description, abi, events}
 //    memory_bytes}            {t: refused, where, field, problem, hint}
 //   {t: evaluate, request}    {t: verdict, verdict, findings, dropped, bad_severity}
 //                             {t: failed, reason}
@@ -37,7 +37,6 @@ Message decode(const Bytes& b);
 // What the helper learnt about the plugin it loaded.
 struct PluginIdentity {
     std::string name, version, description, abi;
-    bool thread_safe = false;
     bool wants_events = false;  // it has an on_event callback
 };
 

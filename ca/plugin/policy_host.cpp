@@ -1,7 +1,5 @@
 #include "ca/plugin/policy_host.hpp"
 
-#include <algorithm>
-
 #include "ca/errors.hpp"
 #include "ca/plugin/finding_collector.hpp"
 #include "ca/plugin/isolated_plugin.hpp"

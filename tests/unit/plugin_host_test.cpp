@@ -271,6 +271,22 @@ TEST(NamePolicyPlugin, OneBadNameAmongManyGetsOneFindingNamingIt) {
     EXPECT_EQ(ask(fx, "ok.lab.test").state, RequestState::Issued);
 }
 
+// A number's big-endian bytes, as the plugins see a modulus (pkilab_key.rsa_modulus).
+Bytes magnitude(const BIGNUM* bn) {
+    Bytes out(static_cast<size_t>(BN_num_bytes(bn)));
+    BN_bn2bin(bn, out.data());
+    return out;
+}
+
+// The modulus of a freshly generated 2048-bit RSA key.
+Bytes fresh_rsa_modulus() {
+    ossl::PkeyPtr rsa = generate_key(KeySpec{KeyAlgorithm::Rsa, 2048, ""});
+    BIGNUM* raw = nullptr;
+    EXPECT_EQ(EVP_PKEY_get_bn_param(rsa.get(), "n", &raw), 1);
+    ossl::BignumPtr n(raw);
+    return n ? magnitude(n.get()) : Bytes{};
+}
+
 // A modulus whose primes are neighbours factors at once; a real RSA modulus does not.
 TEST(KeyPolicyPlugin, FermatFindsClosePrimes) {
     ossl::BignumPtr p(BN_new()), q(BN_new()), n(BN_new());
@@ -281,16 +297,11 @@ TEST(KeyPolicyPlugin, FermatFindsClosePrimes) {
         ASSERT_EQ(BN_add_word(q.get(), 2), 1);
     } while (BN_check_prime(q.get(), ctx.get(), nullptr) != 1);
     ASSERT_EQ(BN_mul(n.get(), p.get(), q.get(), ctx.get()), 1);
-    Bytes close(static_cast<size_t>(BN_num_bytes(n.get())));
-    BN_bn2bin(n.get(), close.data());
+    const Bytes close = magnitude(n.get());
     EXPECT_TRUE(key_policy::fermat_factorable(close.data(), close.size(), 10));
 
-    ossl::PkeyPtr rsa = generate_key(KeySpec{KeyAlgorithm::Rsa, 2048, ""});
-    BIGNUM* raw = nullptr;
-    ASSERT_EQ(EVP_PKEY_get_bn_param(rsa.get(), "n", &raw), 1);
-    ossl::BignumPtr real(raw);
-    Bytes normal(static_cast<size_t>(BN_num_bytes(real.get())));
-    BN_bn2bin(real.get(), normal.data());
+    const Bytes normal = fresh_rsa_modulus();
+    ASSERT_FALSE(normal.empty());
     EXPECT_FALSE(key_policy::fermat_factorable(normal.data(), normal.size(), 100));
 }
 
@@ -319,17 +330,12 @@ TEST(KeyPolicyPlugin, RocaFingerprint) {
     };
     ossl::BignumPtr p = fake_prime(12345), q = fake_prime(67890), n(BN_new());
     ASSERT_EQ(BN_mul(n.get(), p.get(), q.get(), ctx.get()), 1);
-    Bytes vulnerable(static_cast<size_t>(BN_num_bytes(n.get())));
-    BN_bn2bin(n.get(), vulnerable.data());
+    const Bytes vulnerable = magnitude(n.get());
     EXPECT_TRUE(key_policy::roca_fingerprint(vulnerable.data(), vulnerable.size()));
 
     for (int i = 0; i < 5; ++i) {
-        ossl::PkeyPtr rsa = generate_key(KeySpec{KeyAlgorithm::Rsa, 2048, ""});
-        BIGNUM* raw = nullptr;
-        ASSERT_EQ(EVP_PKEY_get_bn_param(rsa.get(), "n", &raw), 1);
-        ossl::BignumPtr real(raw);
-        Bytes normal(static_cast<size_t>(BN_num_bytes(real.get())));
-        BN_bn2bin(real.get(), normal.data());
+        const Bytes normal = fresh_rsa_modulus();
+        ASSERT_FALSE(normal.empty());
         EXPECT_FALSE(key_policy::roca_fingerprint(normal.data(), normal.size()));
     }
 }

@@ -78,7 +78,7 @@ private:
             return answer(wire::refused_message(e.where(), e.field(), e.problem(), e.hint()));
         }
         return answer(wire::loaded_message({plugin_->name(), plugin_->version(), plugin_->description(), plugin_->abi(),
-                                            plugin_->thread_safe(), plugin_->table().on_event != nullptr}));
+                                            plugin_->table().on_event != nullptr}));
     }
 
     bool evaluate(wire::Message m) {
