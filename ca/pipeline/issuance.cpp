@@ -211,8 +211,9 @@ ParsedCsr parse_csr_audited(const IssuanceContext& ctx, ByteView csr, const Requ
     }
 }
 
+// The request as it will be stored, with what `d` decided about it.
 NewRequest request_record(const CertificateAuthority& ca, const CertificateTemplate& tmpl, const Requester& who,
-                          const ParsedCsr& csr, const Findings& findings, Time now) {
+                          const ParsedCsr& csr, const Decision& d, Time now) {
     NewRequest r;
     r.ca = ca.name();
     r.template_name = tmpl.name;
@@ -220,7 +221,8 @@ NewRequest request_record(const CertificateAuthority& ca, const CertificateTempl
     r.requester = who;
     r.csr_der = csr.der;
     r.subject = csr.subject;
-    r.findings_json = findings_to_json(findings);
+    r.findings_json = findings_to_json(d.findings);
+    r.verdicts_json = d.verdicts_json;
     r.at = now;
     return r;
 }
@@ -297,11 +299,11 @@ IssuanceOutcome redecide(const IssuanceContext& ctx, const RequestRecord& stored
     const CertificateTemplate& tmpl = find_template(ctx, stored.template_name);
     const ParsedCsr csr = parse_csr(stored.csr_der);
     Decision decision = decide(ctx, ca, tmpl, csr, stored.requester, now);
-    const std::string findings_json = findings_to_json(decision.findings);
     auto set_state = [&](RequestState state, const std::string& disposition, const char* action) {
         AuditEvent e = event(officer.identity, action, ca.name(), to_string(state), disposition, now);
         e.request_id = stored.id;
-        ctx.store.set_request_state(ca.name(), stored.id, state, disposition, findings_json, decision.verdicts_json, e);
+        ctx.store.set_request_state(ca.name(), stored.id, state, disposition, findings_to_json(decision.findings),
+                                    decision.verdicts_json, e);
         if (state == RequestState::Denied) audit_unavailable(ctx, decision, officer.identity, ca.name(), stored.id, now);
         notify_plugins(ctx.policies, {state == RequestState::Denied ? PKILAB_EVENT_DENIED : PKILAB_EVENT_PENDING, ca.name(),
                              stored.id, "", disposition, now});
@@ -310,8 +312,7 @@ IssuanceOutcome redecide(const IssuanceContext& ctx, const RequestRecord& stored
     if (has_errors(decision.findings)) return set_state(RequestState::Denied, denial_message(decision.findings), "deny");
     if (honour_pending && (tmpl.pend_all_requests || decision.pend))
         return set_state(RequestState::Pending, "Taken Under Submission", "pend");
-    NewRequest record = request_record(ca, tmpl, stored.requester, csr, decision.findings, now);
-    record.verdicts_json = decision.verdicts_json;
+    NewRequest record = request_record(ca, tmpl, stored.requester, csr, decision, now);
     return sign_and_record(ctx, ca, tmpl, std::move(decision), std::move(record), stored.id, officer.identity).wait();
 }
 
@@ -356,8 +357,7 @@ IssuanceTicket submit_pipelined(const IssuanceContext& ctx, const EnrollmentRequ
     const CertificateAuthority& ca = choose_ca(ctx, request.ca, tmpl);
 
     Decision decision = decide(ctx, ca, tmpl, csr, who, now);
-    NewRequest record = request_record(ca, tmpl, who, csr, decision.findings, now);
-    record.verdicts_json = decision.verdicts_json;
+    NewRequest record = request_record(ca, tmpl, who, csr, decision, now);
 
     if (has_errors(decision.findings)) {
         record.state = RequestState::Denied;
