@@ -37,9 +37,8 @@ std::vector<fs::path> plugin_directories(const PluginsConfig& config, const fs::
 
 // One `plugins.load` entry, running in-process (`plugin` and `state`) or isolated.
 struct PolicyHost::Instance {
-    std::string name, mode;
-    std::string plugin_name, version, abi, file;
-    bool wants_events = false;
+    std::string name, file;
+    wire::PluginIdentity id;  // what the library says of itself, read in whichever process loads it
     std::shared_ptr<const LoadedPlugin> plugin;
     void* state = nullptr;
     mutable std::mutex serial;  // for in-process plugins that are not thread-safe
@@ -87,21 +86,13 @@ std::shared_ptr<const PolicyHost::Instances> PolicyHost::make_instances(const Pl
         inst->name = pc.name;
         inst->file = file.string();
         if (pc.isolated) {
-            inst->mode = "isolated";
             inst->isolated = std::make_unique<IsolatedPlugin>(plugin_helper_program(), file, pc);
-            const wire::PluginIdentity& id = inst->isolated->identity();
-            inst->plugin_name = id.name;
-            inst->version = id.version;
-            inst->abi = id.abi;
-            inst->wants_events = id.wants_events;
+            inst->id = inst->isolated->identity();
         } else {
-            inst->mode = "in-process";
             inst->plugin = LoadedPlugin::load(file, where);
             inst->state = inst->plugin->create_instance(pc);
-            inst->plugin_name = inst->plugin->name();
-            inst->version = inst->plugin->version();
-            inst->abi = inst->plugin->abi();
-            inst->wants_events = inst->plugin->table().on_event != nullptr;
+            inst->id = {inst->plugin->name(), inst->plugin->version(), inst->plugin->description(), inst->plugin->abi(),
+                        inst->plugin->table().on_event != nullptr};
         }
         made->push_back(std::move(inst));
     }
@@ -212,7 +203,7 @@ PolicyVerdict PolicyHost::evaluate(std::span<const std::string> chain, const pki
 void PolicyHost::notify(const pkilab_event& event) const {
     const std::shared_ptr<const Instances> all = current();  // a named owner: a reload may swap them meanwhile
     for (const auto& inst : *all) {
-        if (!inst->wants_events) continue;
+        if (!inst->id.wants_events) continue;
         if (inst->isolated) {
             inst->isolated->notify(event);
             continue;
@@ -230,7 +221,8 @@ std::vector<PluginStatus> PolicyHost::status() const {
     const std::shared_ptr<const Instances> all = current();
     std::vector<PluginStatus> out;
     for (const auto& i : *all)
-        out.push_back(PluginStatus{i->name, i->plugin_name, i->version, i->abi, i->file, i->mode, i->allowed.load(),
+        out.push_back(PluginStatus{i->name, i->id.name, i->id.version, i->id.abi, i->file,
+                                   i->isolated ? "isolated" : "in-process", i->allowed.load(),
                                    i->denied.load(), i->pended.load(), i->abstained.load(), i->failed.load(),
                                    i->isolated ? i->isolated->restarts() : 0});
     return out;
