@@ -1,6 +1,7 @@
 #pragma once
 // Time enters the CA only through a Clock that callers pass in; nothing reads a hidden now().
 // A lab persists an offset so that training can fast-forward to expiry.
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -21,18 +22,18 @@ public:
     Time now() const override;
 };
 
-// Another clock shifted by a fixed offset (the lab clock).
+// Another clock shifted by an offset (the lab clock). The offset may change while other threads
+// read the clock: a long-running `pkilab serve` follows `pkilab clock` commands.
 class OffsetClock final : public Clock {
 public:
-    OffsetClock(const Clock& base, Duration offset) : base_(base), offset_(offset) {}
-    Time now() const override { return base_.now() + offset_; }
-    Duration offset() const { return offset_; }
-    // Not while other threads read the clock: the lab changes it between commands only.
-    void set_offset(Duration offset) { offset_ = offset; }
+    OffsetClock(const Clock& base, Duration offset) : base_(base), offset_(offset.count()) {}
+    Time now() const override { return base_.now() + offset(); }
+    Duration offset() const { return Duration{offset_.load(std::memory_order_relaxed)}; }
+    void set_offset(Duration offset) { offset_.store(offset.count(), std::memory_order_relaxed); }
 
 private:
     const Clock& base_;
-    Duration offset_;
+    std::atomic<Duration::rep> offset_;
 };
 
 // A clock that only moves when told to (tests).

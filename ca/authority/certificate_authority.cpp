@@ -80,7 +80,13 @@ void CertificateAuthority::init(std::string_view server_dns_name) {
 
     UrlTokenValues values{std::string(server_dns_name), config_.name, 0, false};
     urls_.cdp = expand_all(config_.cdp_urls, values, false, where + " cdp");
-    urls_.freshest_crl = expand_all(config_.cdp_urls, values, true, where + " cdp");
+    // A location whose pattern has no <DeltaCRLAllowed> holds the base CRL only: its delta
+    // would have the same name.
+    if (config_.crl.deltas()) {
+        const auto deltas = expand_all(config_.cdp_urls, values, true, where + " cdp");
+        for (size_t i = 0; i < deltas.size(); ++i)
+            if (deltas[i] != urls_.cdp[i]) urls_.freshest_crl.push_back(deltas[i]);
+    }
     urls_.aia = expand_all(config_.aia_urls, values, false, where + " aia");
     urls_.ocsp = expand_all(config_.ocsp_urls, values, false, where + " ocsp");
 }
@@ -114,5 +120,13 @@ bool CertificateAuthority::publishes(std::string_view template_name) const {
 }
 
 void CertificateAuthority::sign(X509* cert) const { sign_certificate(cert, signer().key.get(), config_.signature); }
+
+Bytes CertificateAuthority::sign_message(ByteView tbs) const {
+    return pkilab::sign_message(tbs, signer().key.get(), config_.signature);
+}
+
+void CertificateAuthority::sign_ocsp_response(OCSP_BASICRESP* response, unsigned long flags) const {
+    pkilab::sign_ocsp_response(response, certificate_.get(), signer().key.get(), config_.signature, nullptr, flags);
+}
 
 }  // namespace pkilab

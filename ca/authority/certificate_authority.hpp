@@ -16,7 +16,8 @@ namespace pkilab {
 // The URLs written into certificates this CA issues, expanded from the lab file's patterns.
 struct PublishedUrls {
     std::vector<std::string> cdp;           // base CRL locations
-    std::vector<std::string> freshest_crl;  // delta CRL locations (<DeltaCRLAllowed> = "+")
+    std::vector<std::string> freshest_crl;  // delta CRL locations: the cdp patterns with <DeltaCRLAllowed>
+                                            // ("+"), when the CA publishes delta CRLs
     std::vector<std::string> aia;           // caIssuers
     std::vector<std::string> ocsp;
 };
@@ -53,6 +54,11 @@ public:
     // Signs with the CA key and the configured signature algorithm. Safe from many threads.
     // Loads the key first if it is not loaded yet (InputError when its passphrase is missing).
     void sign(X509* cert) const;
+    // Signs a to-be-signed encoding (a CRL's TBSCertList) and returns the signature value, to
+    // be wrapped with signature_algorithm(). Safe from many threads.
+    Bytes sign_message(ByteView tbs) const;
+    // Signs an OCSP response as the responder itself (no delegated responder certificate).
+    void sign_ocsp_response(OCSP_BASICRESP* response, unsigned long flags) const;
     // The AlgorithmIdentifier this CA signs with, so a to-be-signed encoding can be recorded
     // before the signature exists. Needs the key, like sign().
     const X509_ALGOR* signature_algorithm() const;

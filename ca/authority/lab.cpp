@@ -105,6 +105,13 @@ std::unique_ptr<Lab> Lab::open(const fs::path& state_dir, const Clock& base_cloc
 
 const CertificateAuthority& Lab::ca(std::string_view name) const { return find_ca(context(), name); }
 
+bool Lab::reload_clock_offset() {
+    const Duration stored = stored_offset(*store_);
+    if (stored == clock_->offset()) return false;
+    clock_->set_offset(stored);
+    return true;
+}
+
 void Lab::set_clock_offset(Duration offset, const std::string& actor) {
     const Time before = clock_->now();
     // X.509 times end at 9999-12-31 and certificates need room after "now"; before 1950 is

@@ -39,6 +39,9 @@ public:
     const Clock& clock() const { return *clock_; }
     Duration clock_offset() const { return clock_->offset(); }
     void set_clock_offset(Duration offset, const std::string& actor);
+    // Re-reads the offset another process may have set (`pkilab clock` while `pkilab serve` runs).
+    // Returns true when it changed.
+    bool reload_clock_offset();
     const std::filesystem::path& state_dir() const { return state_dir_; }
     IssuanceContext context() const { return IssuanceContext{config_, cas_, *store_, *clock_, policies_.get()}; }
     // The policy plugins the lab file loads (loaded on first use).

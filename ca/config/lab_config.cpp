@@ -89,10 +89,75 @@ std::vector<GeneralName> read_constraint_bases(const Node& n) {
     return out;
 }
 
+Duration read_positive_duration(const Node& n, Duration min, Duration max, std::string_view example) {
+    const Duration d = at(n, [&] { return parse_duration(n.str(), n.path()); });
+    if (d < min || d > max)
+        n.fail("must be between " + format_duration(min) + " and " + format_duration(max),
+               "write e.g. " + std::string(example));
+    return d;
+}
+
+CrlConfig read_crl(const Node& n) {
+    n.expect_map({"period", "delta_period", "overlap", "delta_overlap", "publish_on_revoke", "publish_dirs",
+                  "issuing_distribution_point", "next_publish_extension", "keep_expired", "hold_instruction"});
+    CrlConfig c;
+    // An hour at least: a CRL that expires faster than clients fetch it helps nobody; AD CS
+    // itself refuses periods under an hour.
+    if (auto p = n.get("period")) c.period = read_positive_duration(*p, std::chrono::hours{1}, std::chrono::days{3650}, "1w");
+    if (auto p = n.get("delta_period")) {
+        c.delta_period = at(*p, [&] { return parse_duration(p->str(), p->path()); });
+        if (c.delta_period.count() != 0 && c.delta_period < std::chrono::hours{1})
+            p->fail("must be 0 (no delta CRLs) or at least 1h", "write e.g. 1d");
+    }
+    if (c.deltas() && c.delta_period >= c.period)
+        n.require("delta_period")
+            .fail("the delta period (" + format_duration(c.delta_period) + ") must be shorter than the CRL period (" +
+                      format_duration(c.period) + ")",
+                  "a delta CRL is published between base CRLs; set e.g. period: 1w, delta_period: 1d, or 0 for none");
+    if (auto o = n.get("overlap")) c.overlap = read_positive_duration(*o, Duration{0}, c.period, "12h");
+    if (auto o = n.get("delta_overlap")) {
+        if (!c.deltas()) o->fail("delta_overlap needs delta CRLs", "remove it, or set delta_period");
+        c.delta_overlap = read_positive_duration(*o, Duration{0}, c.delta_period, "2h");
+    }
+    if (auto b = n.get("publish_on_revoke")) c.publish_on_revoke = b->boolean();
+    if (auto d = n.get("publish_dirs")) {
+        for (const auto& item : d->list()) {
+            const std::string dir = item.str();
+            if (dir.empty()) item.fail("a folder name is empty");
+            c.publish_dirs.push_back(dir);
+        }
+    }
+    if (auto b = n.get("issuing_distribution_point")) c.issuing_distribution_point = b->boolean();
+    if (auto b = n.get("next_publish_extension")) c.next_publish_extension = b->boolean();
+    if (auto b = n.get("keep_expired")) c.keep_expired = b->boolean();
+    if (auto h = n.get("hold_instruction")) {
+        c.hold_instruction = h->str();
+        if (c.hold_instruction != "none" && c.hold_instruction != "call-issuer" && c.hold_instruction != "reject")
+            h->fail("unknown hold instruction '" + c.hold_instruction + "'",
+                    "use none, call-issuer or reject (RFC 3280 5.3.2), or leave it out to write no hold instruction");
+    }
+    return c;
+}
+
+OcspConfig read_ocsp_responder(const Node& n) {
+    n.expect_map({"signer", "response_validity"});
+    OcspConfig o;
+    if (auto s = n.get("signer")) {
+        const std::string v = s->str();
+        if (v == "delegated") o.delegated = true;
+        else if (v == "ca") o.delegated = false;
+        else s->fail("unknown signer '" + v + "'", "use delegated (an OCSP signing certificate) or ca (the CA key)");
+    }
+    if (auto v = n.get("response_validity"))
+        o.response_validity = read_positive_duration(*v, std::chrono::minutes{5}, std::chrono::days{30}, "1d");
+    return o;
+}
+
 CaEntry read_ca(const Node& n) {
     n.expect_map({"name", "subject", "key", "hash", "rsa_pss", "legacy_sha1", "legacy_rsa1024", "validity", "parent",
                   "path_length", "policy",
-                  "name_constraints", "cdp", "aia", "ocsp", "templates", "key_passphrase"});
+                  "name_constraints", "cdp", "aia", "ocsp", "templates", "key_passphrase", "crl",
+                  "ocsp_responder"});
     CaEntry e{CaConfig{}, n.require("name"), n.get("parent"), {}};
     CaConfig& ca = e.config;
     check_identifier(e.name_node, "CA");
@@ -150,6 +215,8 @@ CaEntry read_ca(const Node& n) {
         ca.key_passphrase.spec = kp->str();
         at(*kp, [&] { check_passphrase_source(ca.key_passphrase.spec, kp->where()); });
     }
+    if (auto c = n.get("crl")) ca.crl = read_crl(*c);
+    if (auto o = n.get("ocsp_responder")) ca.ocsp = read_ocsp_responder(*o);
     return e;
 }
 
@@ -339,6 +406,18 @@ std::vector<CaConfig> parents_first(std::vector<CaEntry>& cas) {
 }
 
 }  // namespace
+
+namespace {
+// AD CS: the overlap defaults to 10% of the period, and never more than 12 hours.
+Duration default_overlap(Duration period) {
+    return std::min<Duration>(period / 10, std::chrono::hours{12});
+}
+}  // namespace
+
+Duration CrlConfig::base_overlap() const { return overlap ? *overlap : default_overlap(period); }
+Duration CrlConfig::delta_overlap_or_default() const {
+    return delta_overlap ? *delta_overlap : default_overlap(delta_period);
+}
 
 const CaConfig* LabConfig::find_ca(std::string_view ca_name) const {
     auto it = std::find_if(cas.begin(), cas.end(), [&](const auto& c) { return c.name == ca_name; });

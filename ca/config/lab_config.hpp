@@ -34,6 +34,30 @@ struct PluginsConfig {
     std::vector<PluginConfig> load;
 };
 
+// A CA's CRLs: AD CS's schedule (its defaults too) and shape. See docs/LAB-FILE.md.
+struct CrlConfig {
+    Duration period = std::chrono::days{7};
+    Duration delta_period = std::chrono::days{1};  // zero: no delta CRLs
+    std::optional<Duration> overlap;        // absent: 10% of the period, at most 12 hours
+    std::optional<Duration> delta_overlap;  // the same for delta CRLs
+    bool publish_on_revoke = true;           // revoke, hold and release publish at once
+    std::vector<std::string> publish_dirs;   // more folders to copy CRLs to, as written in the file
+    bool issuing_distribution_point = false;
+    bool next_publish_extension = true;      // Microsoft "Next CRL Publish" (1.3.6.1.4.1.311.21.4)
+    bool keep_expired = false;               // list revoked certificates after they expire
+    std::string hold_instruction;            // "" (no extension), "none", "call-issuer" or "reject"
+
+    bool deltas() const { return delta_period.count() > 0; }
+    Duration base_overlap() const;   // the configured overlap or AD CS's default
+    Duration delta_overlap_or_default() const;
+};
+
+// A CA's OCSP responder.
+struct OcspConfig {
+    bool delegated = true;  // sign with an OCSP signing certificate the CA issues, not with the CA key
+    Duration response_validity = std::chrono::hours{24};  // nextUpdate - thisUpdate of each response
+};
+
 struct CaConfig {
     std::string name;     // identifier: [A-Za-z0-9][A-Za-z0-9._-]*, used in URLs and file names
     std::string subject;  // DN in parse_dn syntax
@@ -52,6 +76,8 @@ struct CaConfig {
     std::vector<std::string> templates;  // names of the templates this CA issues
     PassphraseSource key_passphrase;     // empty: key file unencrypted (mode 0600)
     std::vector<std::string> policy;     // plugin instances every request to this CA goes through, in order
+    CrlConfig crl;
+    OcspConfig ocsp;
 };
 
 struct LabConfig {

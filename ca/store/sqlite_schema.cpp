@@ -99,9 +99,42 @@ CREATE TABLE settings (
 // "abstain" | "failed"}, what `pkilab plugins list` counts.
 constexpr const char* kSchemaV2 = "ALTER TABLE requests ADD COLUMN verdicts_json TEXT NOT NULL DEFAULT '{}';";
 
-constexpr std::array<Migration, 2> kMigrations{{
+// Revocation for CRLs and OCSP: each status change numbers the certificate with its CA's next
+// status sequence (a delta CRL lists what changed after its base's sequence); the CRL number
+// and status sequence counters; the CRLs published.
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE certificates ADD COLUMN status_seq INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX certificates_by_status_seq ON certificates (ca, status_seq) WHERE status_seq > 0;
+
+CREATE TABLE revocation_counters (
+    ca         TEXT PRIMARY KEY NOT NULL,
+    status_seq INTEGER NOT NULL DEFAULT 0,
+    crl_number INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE crls (
+    ca           TEXT    NOT NULL,
+    number       INTEGER NOT NULL CHECK (number > 0),
+    kind         TEXT    NOT NULL CHECK (kind IN ('base', 'delta')),
+    base_number  INTEGER,
+    this_update  INTEGER NOT NULL,
+    next_update  INTEGER NOT NULL,
+    next_publish INTEGER NOT NULL,
+    entries      INTEGER NOT NULL,
+    status_seq   INTEGER NOT NULL,
+    size         INTEGER NOT NULL,
+    sha256       TEXT    NOT NULL,
+    published_at INTEGER NOT NULL,
+    PRIMARY KEY (ca, number),
+    CHECK ((kind = 'delta') = (base_number IS NOT NULL))
+);
+CREATE INDEX crls_latest ON crls (ca, kind, number);
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations{{
     {1, kSchemaV1},
     {2, kSchemaV2},
+    {3, kSchemaV3},
 }};
 
 }  // namespace

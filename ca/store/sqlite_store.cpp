@@ -478,9 +478,18 @@ public:
                                         ? "certificate " + s + " is neither revoked nor on hold; there is nothing to release"
                                         : "certificate " + s + " is already on hold");
 
+            std::int64_t seq = 0;
+            {
+                auto bump = w.statements.acquire(
+                    "INSERT INTO revocation_counters (ca, status_seq) VALUES (?, 1) "
+                    "ON CONFLICT (ca) DO UPDATE SET status_seq = status_seq + 1 RETURNING status_seq");
+                bump->bind(1, ca);
+                if (!bump->executeStep()) throw InternalError("the status sequence of CA '" + ca + "' was not advanced");
+                seq = bump->getColumn(0).getInt64();
+            }
             auto lease = w.statements.acquire(
                 "UPDATE certificates SET status = ?, revocation_reason = ?, revoked_at = ?, "
-                "invalidity_date = ? WHERE ca = ? AND serial = ?");
+                "invalidity_date = ?, status_seq = ? WHERE ca = ? AND serial = ?");
             auto& q = *lease;
             q.bind(1, to_string(status));
             if (status == CertStatus::Valid) {
@@ -495,10 +504,138 @@ public:
                 q.bind(3, epoch_seconds(revocation ? revocation->revoked_at : event.at));
                 sqlite::bind_optional_time(q, 4, revocation ? revocation->invalidity_date : std::nullopt);
             }
-            q.bind(5, ca);
-            q.bind(6, s);
+            q.bind(5, seq);
+            q.bind(6, ca);
+            q.bind(7, s);
             q.exec();
             insert_audit(w, completed(event, ca, std::nullopt, s));
+        });
+    }
+
+    std::int64_t status_sequence(const std::string& ca) const override {
+        return read("reading the status sequence of CA " + ca, [&](SQLite::Database& db) -> std::int64_t {
+            SQLite::Statement q(db, "SELECT status_seq FROM revocation_counters WHERE ca = ?");
+            q.bind(1, ca);
+            return q.executeStep() ? q.getColumn(0).getInt64() : 0;
+        });
+    }
+
+    RevocationScan scan_revocations(const std::string& ca, std::int64_t after_seq, Time expired_before,
+                                    const std::function<void(const RevokedRow&)>& row) const override {
+        return read("reading the revocations of CA " + ca, [&](SQLite::Database& db) {
+            // One read transaction: the sequence and the rows come from the same snapshot.
+            db.exec("BEGIN");
+            struct Rollback {
+                SQLite::Database& db;
+                ~Rollback() {
+                    try {
+                        db.exec("ROLLBACK");
+                    } catch (...) {  // nothing was written; the connection is reset on reuse
+                    }
+                }
+            } end{db};
+            RevocationScan scan;
+            {
+                SQLite::Statement q(db, "SELECT status_seq FROM revocation_counters WHERE ca = ?");
+                q.bind(1, ca);
+                if (q.executeStep()) scan.status_seq = q.getColumn(0).getInt64();
+            }
+            // A base CRL walks the status index (revoked and on-hold rows only); a delta the
+            // sequence index. Neither sorts: the order of a CRL's entries carries no meaning.
+            SQLite::Statement q(db, after_seq == 0
+                                        ? "SELECT serial, status, revocation_reason, revoked_at, invalidity_date, not_after "
+                                          "FROM certificates WHERE ca = ? AND status IN ('revoked', 'on-hold') AND not_after >= ?"
+                                        : "SELECT serial, status, revocation_reason, revoked_at, invalidity_date, not_after "
+                                          "FROM certificates WHERE ca = ? AND status_seq > ? AND not_after >= ?");
+            int i = 1;
+            q.bind(i++, ca);
+            if (after_seq != 0) q.bind(i++, after_seq);
+            q.bind(i++, epoch_seconds(expired_before));
+            RevokedRow r;
+            while (q.executeStep()) {
+                const SQLite::Column serial = q.getColumn(0);
+                r.serial = std::string_view(serial.getText(),
+                                            static_cast<std::size_t>(serial.getBytes()));
+                const bool released = q.getColumn(1).getString() == "valid";
+                r.reason = released ? RevocationReason::RemoveFromCrl
+                                    : sqlite::revocation_reason_from_db(q.getColumn(2).getInt64());
+                r.revoked_at = released ? Time{} : sqlite::from_epoch_seconds(q.getColumn(3).getInt64());
+                r.invalidity_date = q.getColumn(4).isNull()
+                                        ? std::nullopt
+                                        : std::optional<Time>(sqlite::from_epoch_seconds(q.getColumn(4).getInt64()));
+                r.not_after = sqlite::from_epoch_seconds(q.getColumn(5).getInt64());
+                row(r);
+                ++scan.rows;
+            }
+            return scan;
+        });
+    }
+
+    std::int64_t next_crl_number(const std::string& ca) override {
+        std::int64_t number = 0;
+        write([&](WriteContext& w) {
+            auto q = w.statements.acquire(
+                "INSERT INTO revocation_counters (ca, crl_number) VALUES (?, 1) "
+                "ON CONFLICT (ca) DO UPDATE SET crl_number = crl_number + 1 RETURNING crl_number");
+            q->bind(1, ca);
+            if (!q->executeStep()) throw InternalError("no CRL number was reserved for CA '" + ca + "'");
+            number = q->getColumn(0).getInt64();
+        });
+        return number;
+    }
+
+    void record_crl(const CrlRecord& crl, const AuditEvent& event) override {
+        write([&](WriteContext& w) {
+            auto q = w.statements.acquire(
+                "INSERT INTO crls (ca, number, kind, base_number, this_update, next_update, next_publish, entries, "
+                "status_seq, size, sha256, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            q->bind(1, crl.ca);
+            q->bind(2, crl.number);
+            q->bind(3, to_string(crl.kind));
+            if (crl.base_number) q->bind(4, *crl.base_number);
+            else q->bind(4);
+            q->bind(5, epoch_seconds(crl.this_update));
+            q->bind(6, epoch_seconds(crl.next_update));
+            q->bind(7, epoch_seconds(crl.next_publish));
+            q->bind(8, static_cast<std::int64_t>(crl.entries));
+            q->bind(9, crl.status_seq);
+            q->bind(10, static_cast<std::int64_t>(crl.size));
+            q->bind(11, crl.sha256);
+            q->bind(12, epoch_seconds(crl.published_at));
+            try {
+                q->exec();
+            } catch (const SQLite::Exception& e) {
+                if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_PRIMARYKEY)
+                    throw ConflictError("CRL number " + std::to_string(crl.number) + " of CA '" + crl.ca +
+                                        "' is already recorded");
+                throw;
+            }
+            insert_audit(w, completed(event, crl.ca, std::nullopt));
+        });
+    }
+
+    std::optional<CrlRecord> latest_crl(const std::string& ca, CrlKind kind) const override {
+        return read("reading the latest CRL of CA " + ca, [&](SQLite::Database& db) -> std::optional<CrlRecord> {
+            SQLite::Statement q(db,
+                                "SELECT number, base_number, this_update, next_update, next_publish, entries, status_seq, "
+                                "size, sha256, published_at FROM crls WHERE ca = ? AND kind = ? ORDER BY number DESC LIMIT 1");
+            q.bind(1, ca);
+            q.bind(2, to_string(kind));
+            if (!q.executeStep()) return std::nullopt;
+            CrlRecord c;
+            c.ca = ca;
+            c.kind = kind;
+            c.number = q.getColumn(0).getInt64();
+            if (!q.getColumn(1).isNull()) c.base_number = q.getColumn(1).getInt64();
+            c.this_update = sqlite::from_epoch_seconds(q.getColumn(2).getInt64());
+            c.next_update = sqlite::from_epoch_seconds(q.getColumn(3).getInt64());
+            c.next_publish = sqlite::from_epoch_seconds(q.getColumn(4).getInt64());
+            c.entries = static_cast<std::uint64_t>(q.getColumn(5).getInt64());
+            c.status_seq = q.getColumn(6).getInt64();
+            c.size = static_cast<std::uint64_t>(q.getColumn(7).getInt64());
+            c.sha256 = q.getColumn(8).getString();
+            c.published_at = sqlite::from_epoch_seconds(q.getColumn(9).getInt64());
+            return c;
         });
     }
 

@@ -75,6 +75,8 @@ RequestState parse_request_state(std::string_view s) {
                      "use one of pending, issued, denied, failed");
 }
 
+const char* to_string(CrlKind k) { return k == CrlKind::Delta ? "delta" : "base"; }
+
 const char* to_string(CertStatus s) {
     switch (s) {
         case CertStatus::Valid: return "valid";

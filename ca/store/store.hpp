@@ -5,6 +5,7 @@
 // synced to the disk (it survives power loss), except record_intent, which returns once
 // committed (see there): a certificate handed to anyone is always in the store.
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <memory>
 #include <optional>
@@ -140,6 +141,41 @@ struct IssuanceIntent {
     Time at{};
 };
 
+// A CRL is either complete for its scope (base) or lists changes since a base (delta).
+enum class CrlKind { Base, Delta };
+const char* to_string(CrlKind k);  // "base", "delta"
+
+// One certificate as a CRL lists it, read from the store.
+struct RevokedRow {
+    std::string_view serial;  // lower-case hex; valid during the callback only
+    RevocationReason reason = RevocationReason::Unspecified;  // RemoveFromCrl: released from hold
+    Time revoked_at{};        // for RemoveFromCrl: when it went on hold
+    std::optional<Time> invalidity_date;
+    Time not_after{};
+};
+
+// What one scan saw: the CA's status sequence at that snapshot and how many rows it passed on.
+struct RevocationScan {
+    std::int64_t status_seq = 0;
+    std::uint64_t rows = 0;
+};
+
+// A CRL the CA published (its bytes live in the publication folders, see crl/).
+struct CrlRecord {
+    std::string ca;
+    std::int64_t number = 0;      // cRLNumber, shared by base and delta CRLs, strictly increasing
+    CrlKind kind = CrlKind::Base;
+    std::optional<std::int64_t> base_number;  // delta: the base CRL it extends (Delta CRL Indicator)
+    Time this_update{};
+    Time next_update{};
+    Time next_publish{};          // when the CA publishes the next one (before next_update: the overlap)
+    std::uint64_t entries = 0;
+    std::int64_t status_seq = 0;  // the CA's status changes this CRL covers (see Store::scan_revocations)
+    std::uint64_t size = 0;       // DER bytes
+    std::string sha256;           // hex of the DER
+    Time published_at{};
+};
+
 class SerialCollision : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -190,6 +226,24 @@ public:
     // Revoke, hold or release (status Valid clears the revocation).
     virtual void set_status(const std::string& ca, const std::string& serial, CertStatus status,
                             const std::optional<Revocation>& revocation, const AuditEvent& event) = 0;
+
+    // Revocation data, for CRLs and OCSP. Every status change (revoke, hold, release) gives the
+    // certificate the CA's next status sequence number, so "what changed since" does not depend
+    // on the lab clock, which training moves back and forth.
+    virtual std::int64_t status_sequence(const std::string& ca) const = 0;
+    // Calls `row` for each certificate of `ca` that a CRL lists, in one read snapshot:
+    // after_seq 0: every certificate revoked or on hold now (a base CRL); otherwise every
+    // certificate whose status changed after after_seq (a delta CRL, or a cache refresh), a
+    // released one as RemoveFromCrl. Certificates that expired before `expired_before` are left
+    // out. Returns the snapshot's status sequence.
+    virtual RevocationScan scan_revocations(const std::string& ca, std::int64_t after_seq, Time expired_before,
+                                            const std::function<void(const RevokedRow&)>& row) const = 0;
+    // Reserves the CA's next CRL number, durably: a number is never handed out twice, even if
+    // the CRL that would have carried it is never published.
+    virtual std::int64_t next_crl_number(const std::string& ca) = 0;
+    // Records a published CRL with its event (synced).
+    virtual void record_crl(const CrlRecord& crl, const AuditEvent& event) = 0;
+    virtual std::optional<CrlRecord> latest_crl(const std::string& ca, CrlKind kind) const = 0;
 
     // How often each policy plugin (by instance name) gave each verdict, over every request's
     // last decision.

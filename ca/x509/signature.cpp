@@ -85,6 +85,23 @@ void sign_crl(X509_CRL* crl, EVP_PKEY* key, const SignatureSpec& spec) {
     ossl::check(X509_CRL_sign_ctx(crl, ctx.get()), "signing the CRL");
 }
 
+Bytes sign_message(ByteView message, EVP_PKEY* key, const SignatureSpec& spec) {
+    ossl::MdCtxPtr ctx = make_sign_context(key, spec);
+    size_t len = 0;
+    ossl::check(EVP_DigestSign(ctx.get(), nullptr, &len, message.data(), message.size()), "sizing a signature");
+    Bytes sig(len);
+    ossl::check(EVP_DigestSign(ctx.get(), sig.data(), &len, message.data(), message.size()), "signing");
+    sig.resize(len);
+    return sig;
+}
+
+void sign_ocsp_response(OCSP_BASICRESP* response, X509* signer, EVP_PKEY* key, const SignatureSpec& spec,
+                        STACK_OF(X509)* extra_certs, unsigned long flags) {
+    if (response == nullptr || signer == nullptr) throw InternalError("sign_ocsp_response: no response or signer");
+    ossl::MdCtxPtr ctx = make_sign_context(key, spec);
+    ossl::check(OCSP_basic_sign_ctx(response, signer, ctx.get(), extra_certs, flags), "signing the OCSP response");
+}
+
 std::string signature_algorithm_name(const X509* cert) {
     if (cert == nullptr) return {};
     const X509_ALGOR* alg = nullptr;

@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "ca/bytes.hpp"
 #include "ca/keys/key.hpp"
 #include "ca/ossl/ptr.hpp"
 
@@ -23,6 +24,11 @@ struct SignatureSpec {
 // Throws InputError for an impossible combination (PSS with EC), InternalError on failure.
 void sign_certificate(X509* cert, EVP_PKEY* key, const SignatureSpec& spec);
 void sign_crl(X509_CRL* crl, EVP_PKEY* key, const SignatureSpec& spec);
+// Signs `message` (a DER to-be-signed encoding built elsewhere) and returns the signature value.
+Bytes sign_message(ByteView message, EVP_PKEY* key, const SignatureSpec& spec);
+// Signs an OCSP response; `signer` is the certificate of `key` (the responder ID is its key hash).
+void sign_ocsp_response(OCSP_BASICRESP* response, X509* signer, EVP_PKEY* key, const SignatureSpec& spec,
+                        STACK_OF(X509)* extra_certs, unsigned long flags);
 
 // The signature algorithm name of a signed object ("sha256WithRSAEncryption", "RSASSA-PSS", ...).
 std::string signature_algorithm_name(const X509* cert);

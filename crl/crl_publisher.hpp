@@ -1,0 +1,42 @@
+#pragma once
+// Publishing CRLs: reserve the number, read the revocations, build, verify against the CA, and
+// only then replace the published files (atomically, each location) and record it. A CRL that
+// fails verification is never published: the previous one stays in place and the failure is
+// reported and audited.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ca/authority/lab.hpp"
+#include "ca/store/store.hpp"
+
+namespace pkilab::crl {
+
+struct Published {
+    CrlRecord record;
+    std::vector<std::filesystem::path> files;  // every place it was written to
+};
+
+// Publishes one CRL of `ca` now (lab clock). `why` goes into the audit event ("on demand",
+// "scheduled", "after revoke"). A delta CRL needs a base CRL: if none was published yet, the base
+// is published first. Throws InputError for a CA without delta CRLs asked for one, and
+// InternalError when the built CRL fails verification (nothing is published then).
+Published publish_crl(const Lab& lab, const CertificateAuthority& ca, CrlKind kind, const std::string& actor,
+                      const std::string& why);
+
+struct Attempt {
+    std::string ca;
+    CrlKind kind = CrlKind::Base;
+    std::optional<Published> published;
+    std::string error;  // set when it failed
+};
+
+// Publishes every CRL that is due at the lab clock's now: never published, or past its
+// next_publish time. Each CA on its own: one failure does not stop the others.
+std::vector<Attempt> publish_due(const Lab& lab, const std::string& actor);
+// After a revoke, hold or release on `ca`: with crl.publish_on_revoke, publishes a delta CRL
+// (or the base, when the CA has no deltas). Empty when the CA does not publish on revoke.
+std::vector<Attempt> publish_after_status_change(const Lab& lab, const std::string& ca, const std::string& actor);
+
+}  // namespace pkilab::crl

@@ -1,0 +1,42 @@
+#pragma once
+// Where a lab publishes revocation data: the lab's publication folder holds each CRL and CA
+// certificate under the path of the http:// URL that certificates name for it, the way AD CS's
+// CertEnroll folder backs its IIS virtual directory. `pkilab serve` answers exactly those paths.
+//
+//   STATE/publish/CertEnroll/lab-issuing-ca.crl              base CRL  (cdp)
+//   STATE/publish/CertEnroll/lab-issuing-ca+.crl             delta CRL (cdp with <DeltaCRLAllowed>)
+//   STATE/publish/CertEnroll/127.0.0.1_lab-issuing-ca.crt    CA certificate (aia), DER
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "ca/authority/lab.hpp"
+
+namespace pkilab::crl {
+
+enum class Artifact { BaseCrl, DeltaCrl, CaCertificate };
+const char* to_string(Artifact a);     // "base CRL", "delta CRL", "CA certificate"
+const char* content_type(Artifact a);  // application/pkix-crl, application/pkix-cert (RFC 2585)
+
+struct PublishedLocation {
+    std::string url;   // as written into certificates
+    std::string path;  // the URL's path, percent-decoded: "/CertEnroll/lab-issuing-ca+.crl"
+    std::string ca;
+    Artifact what = Artifact::BaseCrl;
+    std::filesystem::path file;  // under the publication folder
+};
+
+std::filesystem::path publication_folder(const std::filesystem::path& state_dir);
+
+// Every http:// location in the CAs' cdp (base and, with delta CRLs, delta) and aia URLs.
+// Locations with another scheme are left out (nothing here can serve them). Two CAs, or a
+// base and a delta CRL, naming the same path is an InputError naming both: one would be served
+// at the other's location.
+std::vector<PublishedLocation> published_locations(const Lab& lab);
+// The same for one CA and artifact.
+std::vector<PublishedLocation> locations_of(const Lab& lab, const std::string& ca, Artifact what);
+
+// The URL paths of the CAs' OCSP responders ("/ocsp"), each once.
+std::vector<std::string> ocsp_paths(const Lab& lab);
+
+}  // namespace pkilab::crl
