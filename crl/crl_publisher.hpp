@@ -18,6 +18,9 @@ struct Published {
     std::vector<std::filesystem::path> files;  // every place it was written to
 };
 
+// STATE/crl/NAME/base.crl or delta.crl: the lab's own copy of the latest CRL of each kind.
+std::filesystem::path canonical_crl_file(const std::filesystem::path& state_dir, const std::string& ca, CrlKind kind);
+
 // Publishes one CRL of `ca` now (lab clock). `why` goes into the audit event ("on demand",
 // "scheduled", "after revoke"). A delta CRL needs a base CRL: if none was published yet, the base
 // is published first. Throws InputError for a CA without delta CRLs asked for one, and

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ca/authority/lab.hpp"
+#include "ca/bytes.hpp"
 
 namespace pkilab::crl {
 
@@ -35,6 +36,14 @@ std::filesystem::path publication_folder(const std::filesystem::path& state_dir)
 std::vector<PublishedLocation> published_locations(const Lab& lab);
 // The same for one CA and artifact.
 std::vector<PublishedLocation> locations_of(const Lab& lab, const std::string& ca, Artifact what);
+
+// Replaces `file` with `content` atomically and durably (mode 0644), creating its folders:
+// a client fetching it sees the old file or the new one, never a part.
+void publish_file(const std::filesystem::path& file, ByteView content);
+
+// Writes each CA certificate (DER) to its aia locations in the publication folder, where it is
+// missing or different. Idempotent; `lab up` and `pkilab serve` call it.
+void write_ca_certificates(const Lab& lab);
 
 // The URL paths of the CAs' OCSP responders ("/ocsp"), each once.
 std::vector<std::string> ocsp_paths(const Lab& lab);
