@@ -42,6 +42,7 @@ void add_cert_commands(CLI::App& app, Cli& cli);
 void add_clock_commands(CLI::App& app, Cli& cli);
 void add_key_commands(CLI::App& app, Cli& cli);
 void add_check_commands(CLI::App& app, Cli& cli);
+void add_serve_commands(CLI::App& app, Cli& cli);  // after add_check_commands: adds `plugins reload`
 
 // Runs `f`, and names `csr_file` in a CSR error it throws: the pipeline knows it was given a
 // CSR, the person needs to know which file.

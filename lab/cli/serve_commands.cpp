@@ -1,0 +1,188 @@
+// pkilab serve (the lab's HTTP server: CRLs, CA certificates, OCSP) and pkilab plugins reload
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <iostream>
+#include <pthread.h>
+#include <thread>
+#include <unistd.h>
+
+#include "crl/crl_publisher.hpp"
+#include "crl/publication.hpp"
+#include "lab/cli/cli.hpp"
+#include "webenroll/http_server.hpp"
+#include "webenroll/plugin_reload.hpp"
+#include "webenroll/published_files.hpp"
+#include "webenroll/scheduler.hpp"
+#include "webenroll/server_state.hpp"
+
+#if __has_include("crl/ocsp/ocsp_responder.hpp")
+#include "crl/ocsp/ocsp_responder.hpp"
+#define PKILAB_SERVE_HAS_OCSP_RESPONDER 1
+#else
+#include "ca/ossl/ptr.hpp"
+#endif
+
+namespace pkilab::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+#ifdef PKILAB_SERVE_HAS_OCSP_RESPONDER
+using Responder = crl::OcspResponder;
+#else
+// Until crl/ocsp has its responder: every request is answered tryLater (RFC 6960 4.2.1).
+class Responder {
+public:
+    explicit Responder(const Lab&) {
+        ossl::Ptr<OCSP_RESPONSE, OCSP_RESPONSE_free> r(OCSP_response_create(OCSP_RESPONSE_STATUS_TRYLATER, nullptr));
+        unsigned char* der = nullptr;
+        const int n = r ? i2d_OCSP_RESPONSE(r.get(), &der) : -1;
+        if (n <= 0) throw InternalError("cannot encode an OCSP tryLater response");
+        try_later_.assign(der, der + n);
+        OPENSSL_free(der);
+    }
+    Bytes respond(ByteView) const { return try_later_; }
+    void refresh() {}
+
+private:
+    Bytes try_later_;
+};
+#endif
+
+struct ServeArgs {
+    std::string http = "127.0.0.1:8080";
+    std::size_t threads = 64;
+    bool access_log = false;
+};
+
+sigset_t serve_signals() {
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGINT);
+    sigaddset(&s, SIGTERM);
+    sigaddset(&s, SIGHUP);
+    return s;
+}
+
+// The one thread that receives SIGINT, SIGTERM and SIGHUP (blocked in every other), so what
+// they do is ordinary code rather than a signal handler's: stop the server, reload the plugins.
+void handle_signals(const sigset_t& signals, Lab& lab, web::HttpServer& server, const std::atomic<bool>& done) {
+    unsigned long reloads = 0;
+    const timespec poll{0, 200'000'000};  // to notice that the server ended on its own
+    while (!done.load()) {
+        const int sig = ::sigtimedwait(&signals, nullptr, &poll);
+        if (sig < 0) continue;
+        if (sig == SIGHUP) {
+            const web::ReloadOutcome outcome = web::reload_policy_plugins(lab);
+            web::log_line(outcome.message);
+            try {
+                web::write_reload_status(lab.state_dir(), {::getpid(), ++reloads, outcome.ok, outcome.message});
+            } catch (const std::exception& e) {
+                web::log_line(std::string("cannot write the reload status: ") + e.what());
+            }
+            continue;
+        }
+        web::log_line(std::string(sig == SIGINT ? "SIGINT" : "SIGTERM") +
+                      ": stopping (requests in flight are finished first)");
+        server.stop();
+        return;
+    }
+}
+
+void serve(Cli& cli, const ServeArgs& a) {
+    web::ServeOptions options;
+    options.http = web::parse_endpoint(a.http, "--http");
+    options.threads = a.threads;
+    options.access_log = a.access_log;
+    if (a.threads < 2 || a.threads > 4096) throw InputError("--threads", std::to_string(a.threads), "not from 2 to 4096");
+
+    // Blocked before any thread exists (opening the lab starts the store's) so that every
+    // thread inherits the mask and only the signal thread takes them, with sigtimedwait.
+    const sigset_t signals = serve_signals();
+    if (const int rc = ::pthread_sigmask(SIG_BLOCK, &signals, nullptr); rc != 0)
+        throw InternalError(std::string("pthread_sigmask: ") + std::strerror(rc));
+    std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up is an error on its socket, not our end
+
+    Lab& lab = cli.lab();
+    web::ServerPidFile pid_file(lab.state_dir());
+    std::error_code ec;
+    fs::remove(web::reload_status_file(lab.state_dir()), ec);  // a previous server's
+
+    crl::write_ca_certificates(lab);
+    Responder responder(lab);
+    web::PublishedFiles files(lab);
+    web::Scheduler scheduler(lab, files, [&responder] { responder.refresh(); });
+    scheduler.tick();  // a fresh lab serves its CRLs from the first request
+
+    const std::vector<std::string> ocsp_paths = crl::ocsp_paths(lab);
+    web::HttpServer server(lab, files, ocsp_paths, [&responder](ByteView request) { return responder.respond(request); },
+                           options);
+    options.http.port = server.bind();
+    std::cout << "pkilab serve: listening on " << web::endpoint_url(options.http) << std::endl;
+    std::string ocsp_list;
+    for (const auto& p : ocsp_paths) ocsp_list += (ocsp_list.empty() ? "" : ", ") + p;
+    web::log_line("serving " + std::to_string(files.size()) + " CRL and CA certificate locations" +
+                  (ocsp_list.empty() ? std::string() : " and OCSP at " + ocsp_list) + " for the lab in " +
+                  lab.state_dir().string() + " (pid " + std::to_string(::getpid()) + ")");
+
+    scheduler.start();
+    std::atomic<bool> done{false};
+    std::thread signal_thread([&] { handle_signals(signals, lab, server, done); });
+    server.run();
+    done.store(true);
+    signal_thread.join();
+    scheduler.stop();
+    web::log_line("stopped");
+}
+
+void plugins_reload(Cli& cli) {
+    const fs::path state = cli.state_dir;
+    const auto pid = web::running_server(state);
+    if (!pid)
+        throw NotFoundError("no pkilab serve runs on " + state.string() +
+                            " (nothing to reload: without a server, every command loads the lab file's plugins afresh)");
+    const auto before = web::read_reload_status(state);
+    const unsigned long seen = before && before->pid == *pid ? before->generation : 0;
+    if (::kill(*pid, SIGHUP) != 0)
+        throw InternalError("cannot signal pkilab serve (pid " + std::to_string(*pid) + "): " + std::strerror(errno));
+
+    // The server answers in the status file; loading plugins takes milliseconds, so a long wait
+    // means it is stuck (its stderr says why).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    std::optional<web::ReloadStatus> status;
+    while (std::chrono::steady_clock::now() < deadline) {
+        status = web::read_reload_status(state);
+        if (status && status->pid == *pid && status->generation > seen) break;
+        status.reset();
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (!status)
+        throw InternalError("pkilab serve (pid " + std::to_string(*pid) +
+                            ") was asked to reload but has not answered within 30 s; see its log");
+    cli.emit({{"server_pid", *pid}, {"reloaded", status->ok}, {"message", status->message}}, status->message + "\n");
+    if (!status->ok) cli.exit_code = kExitBadInput;
+}
+
+}  // namespace
+
+void add_serve_commands(CLI::App& app, Cli& cli) {
+    auto a = std::make_shared<ServeArgs>();
+    auto* serve_cmd = app.add_subcommand("serve", "Serve the lab's CRLs, CA certificates and OCSP over HTTP (foreground)");
+    serve_cmd->add_option("--http", a->http, "ADDRESS:PORT to listen on (port 0: any free port)")->capture_default_str();
+    serve_cmd->add_option("--threads", a->threads, "Worker threads (each open connection holds one)")->capture_default_str();
+    serve_cmd->add_flag("--access-log", a->access_log, "Log each request to stderr");
+    serve_cmd->footer("SIGINT or SIGTERM stops it after the requests in flight; SIGHUP (pkilab plugins reload) "
+                      "reloads the policy plugins.");
+    serve_cmd->callback([&cli, a] { serve(cli, *a); });
+
+    // `plugins` is registered with `plugins list` (check_commands.cpp), before this.
+    CLI::App* plugins = app.get_subcommand("plugins");
+    plugins->add_subcommand("reload", "Make the running pkilab serve reload the lab file's plugins section")
+        ->callback([&cli] { plugins_reload(cli); });
+}
+
+}  // namespace pkilab::cli
