@@ -238,4 +238,13 @@ Bytes read_file(const std::filesystem::path& path, size_t max_bytes) {
     return out;
 }
 
+std::string pem_encode(const char* label, ByteView der) {
+    ossl::BioPtr bio(BIO_new(BIO_s_mem()));
+    ossl::check(bio.get(), "BIO_new");
+    ossl::check(PEM_write_bio(bio.get(), label, "", der.data(), static_cast<long>(der.size())) > 0, "PEM_write_bio");
+    char* data = nullptr;
+    const long len = BIO_get_mem_data(bio.get(), &data);
+    return std::string(data, static_cast<std::size_t>(len));
+}
+
 }  // namespace pkilab

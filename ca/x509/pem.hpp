@@ -23,6 +23,9 @@ std::string certificate_pem(const X509* cert);
 Bytes pkcs7_certs_only(const std::vector<const X509*>& certs);
 std::string pkcs7_pem(ByteView pkcs7_der);
 
+// Any DER object as PEM with the given label ("X509 CRL", "CERTIFICATE").
+std::string pem_encode(const char* label, ByteView der);
+
 // Reads a whole file, refusing anything over `max_bytes` (InputError naming the file).
 Bytes read_file(const std::filesystem::path& path, size_t max_bytes);
 

@@ -23,8 +23,8 @@ const char* digest_name(HashAlgorithm h) {
     return "SHA256";
 }
 
-// A digest-sign context set up for `spec`; the caller hands it to X509_sign_ctx and friends.
-ossl::MdCtxPtr make_sign_context(EVP_PKEY* key, const SignatureSpec& spec) {
+// A digest-sign (or -verify) context set up for `spec`; the caller hands it to X509_sign_ctx and friends.
+ossl::MdCtxPtr make_sign_context(EVP_PKEY* key, const SignatureSpec& spec, bool verify = false) {
     if (key == nullptr) throw InternalError("signing: no key");
     const KeyInfo info = describe_key(key);  // refuses key types the CA does not support
     if (spec.rsa_pss && info.algorithm != KeyAlgorithm::Rsa)
@@ -37,8 +37,12 @@ ossl::MdCtxPtr make_sign_context(EVP_PKEY* key, const SignatureSpec& spec) {
     ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
     ossl::check(ctx.get(), "EVP_MD_CTX_new");
     EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
-    ossl::check(EVP_DigestSignInit_ex(ctx.get(), &pctx, md, nullptr, nullptr, key, nullptr),
-                "EVP_DigestSignInit_ex");
+    if (verify)
+        ossl::check(EVP_DigestVerifyInit_ex(ctx.get(), &pctx, md, nullptr, nullptr, key, nullptr),
+                    "EVP_DigestVerifyInit_ex");
+    else
+        ossl::check(EVP_DigestSignInit_ex(ctx.get(), &pctx, md, nullptr, nullptr, key, nullptr),
+                    "EVP_DigestSignInit_ex");
     if (spec.rsa_pss) {
         ossl::check(EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING), "setting PSS padding");
         ossl::check(EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST), "setting PSS salt length");
@@ -93,6 +97,13 @@ Bytes sign_message(ByteView message, EVP_PKEY* key, const SignatureSpec& spec) {
     ossl::check(EVP_DigestSign(ctx.get(), sig.data(), &len, message.data(), message.size()), "signing");
     sig.resize(len);
     return sig;
+}
+
+bool verify_message(ByteView message, ByteView signature, EVP_PKEY* public_key, const SignatureSpec& spec) {
+    ossl::MdCtxPtr ctx = make_sign_context(public_key, spec, true);
+    const int rc = EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), message.data(), message.size());
+    ossl::drain_errors();
+    return rc == 1;
 }
 
 void sign_ocsp_response(OCSP_BASICRESP* response, X509* signer, EVP_PKEY* key, const SignatureSpec& spec,

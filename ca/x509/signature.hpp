@@ -26,6 +26,9 @@ void sign_certificate(X509* cert, EVP_PKEY* key, const SignatureSpec& spec);
 void sign_crl(X509_CRL* crl, EVP_PKEY* key, const SignatureSpec& spec);
 // Signs `message` (a DER to-be-signed encoding built elsewhere) and returns the signature value.
 Bytes sign_message(ByteView message, EVP_PKEY* key, const SignatureSpec& spec);
+// Checks a signature made by sign_message with the same spec, using a public key (a CA
+// certificate's): true when it verifies.
+bool verify_message(ByteView message, ByteView signature, EVP_PKEY* public_key, const SignatureSpec& spec);
 // Signs an OCSP response; `signer` is the certificate of `key` (the responder ID is its key hash).
 void sign_ocsp_response(OCSP_BASICRESP* response, X509* signer, EVP_PKEY* key, const SignatureSpec& spec,
                         STACK_OF(X509)* extra_certs, unsigned long flags);

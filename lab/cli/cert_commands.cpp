@@ -140,6 +140,7 @@ void add_cert_commands(CLI::App& app, Cli& cli) {
         std::optional<Time> invalidity;
         if (!r->invalidity.empty()) invalidity = parse_time(r->invalidity, "--invalidity-date");
         CertificateRecord c = revoke(cli.lab().context(), r->serial, reason, cli.requester(), invalidity, r->ca);
+        publish_after_change(cli, c.ca);
         print_status(cli, c, c.status == CertStatus::OnHold ? "on hold" : "revoked");
     });
 
@@ -147,13 +148,21 @@ void add_cert_commands(CLI::App& app, Cli& cli) {
     auto* hold_cmd = app.add_subcommand("hold", "Put a certificate on hold (certificateHold, reversible)");
     hold_cmd->add_option("serial", h->serial, "Serial (hex)")->required();
     hold_cmd->add_option("--ca", h->ca, "CA, when the serial is on several");
-    hold_cmd->callback([&cli, h] { print_status(cli, hold(cli.lab().context(), h->serial, cli.requester(), h->ca), "on hold"); });
+    hold_cmd->callback([&cli, h] {
+        CertificateRecord c = hold(cli.lab().context(), h->serial, cli.requester(), h->ca);
+        publish_after_change(cli, c.ca);
+        print_status(cli, c, "on hold");
+    });
 
     auto u = std::make_shared<SerialArgs>();
     auto* release_cmd = app.add_subcommand("release", "Release a certificate from hold");
     release_cmd->add_option("serial", u->serial, "Serial (hex)")->required();
     release_cmd->add_option("--ca", u->ca, "CA, when the serial is on several");
-    release_cmd->callback([&cli, u] { print_status(cli, release(cli.lab().context(), u->serial, cli.requester(), u->ca), "released"); });
+    release_cmd->callback([&cli, u] {
+        CertificateRecord c = release(cli.lab().context(), u->serial, cli.requester(), u->ca);
+        publish_after_change(cli, c.ca);
+        print_status(cli, c, "released");
+    });
 }
 
 }  // namespace pkilab::cli

@@ -43,6 +43,11 @@ void add_clock_commands(CLI::App& app, Cli& cli);
 void add_key_commands(CLI::App& app, Cli& cli);
 void add_check_commands(CLI::App& app, Cli& cli);
 void add_serve_commands(CLI::App& app, Cli& cli);  // after add_check_commands: adds `plugins reload`
+void add_crl_commands(CLI::App& app, Cli& cli);
+
+// After a revoke, hold or release on `ca`: publishes the CRL the CA's publish_on_revoke asks for,
+// warning on stderr when that fails (the status change itself is recorded either way).
+void publish_after_change(Cli& cli, const std::string& ca);
 
 // Runs `f`, and names `csr_file` in a CSR error it throws: the pipeline knows it was given a
 // CSR, the person needs to know which file.

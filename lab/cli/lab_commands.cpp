@@ -6,6 +6,8 @@
 #include "ca/config/lab_config.hpp"
 #include "ca/plugin/plugin_file.hpp"
 #include "ca/plugin/policy_host.hpp"
+#include "crl/crl_publisher.hpp"
+#include "crl/publication.hpp"
 #include "lab/cli/cli.hpp"
 
 namespace pkilab::cli {
@@ -38,6 +40,22 @@ void lab_up_command(Cli& cli, const std::string& file) {
             human << "    warning: " << d << (ca.created ? "\n" : "; the existing CA is kept (make a new state folder to start over)\n");
     }
     for (const auto& w : r.warnings) human << "  warning: " << w << "\n";
+    // A new lab serves its CRLs and CA certificates at once; an existing one catches up on any
+    // CRL that fell due while nothing ran.
+    nlohmann::json crls = nlohmann::json::array();
+    {
+        Lab& lab = cli.lab();
+        crl::write_ca_certificates(lab);
+        for (const auto& a : crl::publish_due(lab, "lab-up")) {
+            if (a.published) {
+                human << "  CA " << a.ca << ": published " << to_string(a.kind) << " CRL " << a.published->record.number << "\n";
+                crls.push_back({{"ca", a.ca}, {"kind", to_string(a.kind)}, {"number", a.published->record.number}});
+            } else {
+                std::cerr << "pkilab: WARNING: CA " << a.ca << ": the " << to_string(a.kind) << " CRL was not published: " << a.error << "\n";
+                crls.push_back({{"ca", a.ca}, {"kind", to_string(a.kind)}, {"error", a.error}});
+            }
+        }
+    }
     // The walkthrough names WebServer only where this lab issues it.
     bool web_server = false;
     for (const auto& ca : load_lab_file(file).cas)
@@ -54,7 +72,8 @@ void lab_up_command(Cli& cli, const std::string& file) {
               {"created", r.created},
               {"lab_file_changed", r.lab_file_changed},
               {"cas", cas},
-              {"warnings", r.warnings}},
+              {"warnings", r.warnings},
+              {"crls_published", crls}},
              human.str());
 }
 

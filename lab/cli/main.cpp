@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
     cli::add_key_commands(app, cli);
     cli::add_check_commands(app, cli);
     cli::add_serve_commands(app, cli);
+    cli::add_crl_commands(app, cli);
 
     try {
         app.parse(argc, argv);
