@@ -63,6 +63,11 @@ using OsslBytesPtr = Ptr<unsigned char, detail::free_openssl_bytes>;
 using BasicConstraintsPtr = Ptr<BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free>;
 using ExtKeyUsagePtr = Ptr<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free>;
 using AuthorityKeyIdPtr = Ptr<AUTHORITY_KEYID, AUTHORITY_KEYID_free>;
+using OcspRequestPtr = Ptr<OCSP_REQUEST, OCSP_REQUEST_free>;
+using OcspResponsePtr = Ptr<OCSP_RESPONSE, OCSP_RESPONSE_free>;
+using OcspBasicRespPtr = Ptr<OCSP_BASICRESP, OCSP_BASICRESP_free>;
+using OcspCertIdPtr = Ptr<OCSP_CERTID, OCSP_CERTID_free>;
+using Asn1GeneralizedTimePtr = Ptr<ASN1_GENERALIZEDTIME, ASN1_GENERALIZEDTIME_free>;
 
 // Takes a new reference on a borrowed (get0) pointer, for keeping it beyond its owner.
 inline X509Ptr up_ref(X509* x) {

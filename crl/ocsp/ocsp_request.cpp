@@ -16,8 +16,8 @@ ByteView view(const ASN1_OCTET_STRING* s) {
 bool wants_nonce(OCSP_REQUEST* req) {
     const int at = OCSP_REQUEST_get_ext_by_NID(req, NID_id_pkix_OCSP_Nonce, -1);
     if (at < 0) return false;
-    const X509_EXTENSION* ext = OCSP_REQUEST_get_ext(req, at);
-    const std::size_t size = view(X509_EXTENSION_get_data(const_cast<X509_EXTENSION*>(ext))).size();
+    X509_EXTENSION* ext = OCSP_REQUEST_get_ext(req, at);
+    const std::size_t size = ext != nullptr ? view(X509_EXTENSION_get_data(ext)).size() : 0;
     return size > 0 && size <= kMaxNonceValueBytes;
 }
 
