@@ -32,7 +32,7 @@ void Scheduler::tick() {
             if (a.published) {
                 const CrlRecord& r = a.published->record;
                 log_line("published " + std::string(to_string(a.kind)) + " CRL #" + std::to_string(r.number) + " of " +
-                         a.ca + " (" + std::to_string(r.entries) + " entries, next update " +
+                         a.ca + " (" + std::to_string(r.entries) + (r.entries == 1 ? " entry" : " entries") + ", next update " +
                          format_time(r.next_update) + ")");
             } else {
                 log_line("publishing the " + std::string(to_string(a.kind)) + " CRL of " + a.ca + " failed: " + a.error);

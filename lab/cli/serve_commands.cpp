@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "crl/crl_publisher.hpp"
+#include "crl/ocsp/ocsp_responder.hpp"
 #include "crl/publication.hpp"
 #include "lab/cli/cli.hpp"
 #include "webenroll/http_server.hpp"
@@ -18,40 +19,11 @@
 #include "webenroll/scheduler.hpp"
 #include "webenroll/server_state.hpp"
 
-#if __has_include("crl/ocsp/ocsp_responder.hpp")
-#include "crl/ocsp/ocsp_responder.hpp"
-#define PKILAB_SERVE_HAS_OCSP_RESPONDER 1
-#else
-#include "ca/ossl/ptr.hpp"
-#endif
-
 namespace pkilab::cli {
 
 namespace {
 
 namespace fs = std::filesystem;
-
-#ifdef PKILAB_SERVE_HAS_OCSP_RESPONDER
-using Responder = crl::OcspResponder;
-#else
-// Until crl/ocsp has its responder: every request is answered tryLater (RFC 6960 4.2.1).
-class Responder {
-public:
-    explicit Responder(const Lab&) {
-        ossl::Ptr<OCSP_RESPONSE, OCSP_RESPONSE_free> r(OCSP_response_create(OCSP_RESPONSE_STATUS_TRYLATER, nullptr));
-        unsigned char* der = nullptr;
-        const int n = r ? i2d_OCSP_RESPONSE(r.get(), &der) : -1;
-        if (n <= 0) throw InternalError("cannot encode an OCSP tryLater response");
-        try_later_.assign(der, der + n);
-        OPENSSL_free(der);
-    }
-    Bytes respond(ByteView) const { return try_later_; }
-    void refresh() {}
-
-private:
-    Bytes try_later_;
-};
-#endif
 
 struct ServeArgs {
     std::string http = "127.0.0.1:8080";
@@ -113,7 +85,7 @@ void serve(Cli& cli, const ServeArgs& a) {
     fs::remove(web::reload_status_file(lab.state_dir()), ec);  // a previous server's
 
     crl::write_ca_certificates(lab);
-    Responder responder(lab);
+    crl::OcspResponder responder(lab);
     web::PublishedFiles files(lab);
     web::Scheduler scheduler(lab, files, [&responder] { responder.refresh(); });
     scheduler.tick();  // a fresh lab serves its CRLs from the first request
@@ -128,6 +100,13 @@ void serve(Cli& cli, const ServeArgs& a) {
     web::log_line("serving " + std::to_string(files.size()) + " CRL and CA certificate locations" +
                   (ocsp_list.empty() ? std::string() : " and OCSP at " + ocsp_list) + " for the lab in " +
                   lab.state_dir().string() + " (pid " + std::to_string(::getpid()) + ")");
+
+    for (const auto& signer : responder.signers())
+        web::log_line("OCSP for " + signer.ca + ": signed by " +
+                      (signer.delegated ? "the responder certificate " + signer.serial + " (until " +
+                                              format_time(signer.not_after) + ")"
+                                        : std::string("the CA key")) +
+                      (signer.problem.empty() ? std::string() : "; " + signer.problem));
 
     scheduler.start();
     std::atomic<bool> done{false};
