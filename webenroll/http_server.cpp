@@ -287,9 +287,10 @@ int HttpServer::bind() {
     return port;
 }
 
-void HttpServer::run() {
-    if (!impl_->stop_requested.load()) impl_->server.listen_after_bind();
+bool HttpServer::run() {
+    const bool ok = impl_->stop_requested.load() || impl_->server.listen_after_bind();
     impl_->finished.store(true);
+    return ok || impl_->stop_requested.load();
 }
 
 void HttpServer::stop() {

@@ -49,8 +49,9 @@ public:
     // Binds the address; returns the port (the one picked for port 0). InputError when it
     // cannot be bound (in use, not an address of this machine).
     int bind();
-    // Serves until stop(); returns when the requests in flight have finished.
-    void run();
+    // Serves until stop(); returns when the requests in flight have finished: true, or false
+    // when accepting connections failed before any stop().
+    bool run();
     // Stops accepting and makes run() return. Any thread, any time, even before run().
     void stop();
 

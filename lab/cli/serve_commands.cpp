@@ -111,10 +111,11 @@ void serve(Cli& cli, const ServeArgs& a) {
     scheduler.start();
     std::atomic<bool> done{false};
     std::thread signal_thread([&] { handle_signals(signals, lab, server, done); });
-    server.run();
+    const bool served = server.run();
     done.store(true);
     signal_thread.join();
     scheduler.stop();
+    if (!served) throw InternalError("pkilab serve: accepting connections on " + web::endpoint_url(options.http) + " failed");
     web::log_line("stopped");
 }
 
