@@ -112,7 +112,8 @@ Published publish_crl(const Lab& lab, const CertificateAuthority& ca, CrlKind ki
 
     Published out;
     for (const auto& file : destinations(lab, ca, kind)) {
-        publish_file(file, der);
+        if (out.files.empty()) publish_file(file, der);
+        else publish_same_file(out.files.front(), file, der);
         out.files.push_back(file);
     }
     CrlRecord& r = out.record;

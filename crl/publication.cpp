@@ -1,11 +1,18 @@
 #include "crl/publication.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
 #include <algorithm>
 #include <map>
 
 #include "ca/errors.hpp"
 #include "ca/x509/pem.hpp"
 #include "ca/keys/key_file.hpp"
+#include "ca/ossl/error.hpp"
+#include "ca/unique_fd.hpp"
 
 namespace pkilab::crl {
 
@@ -75,6 +82,26 @@ void publish_file(const fs::path& file, ByteView content) {
     using fs::perms;
     write_file_atomically(file, std::string_view(reinterpret_cast<const char*>(content.data()), content.size()),
                           perms::owner_read | perms::owner_write | perms::group_read | perms::others_read);
+}
+
+void publish_same_file(const fs::path& published, const fs::path& file, ByteView content) {
+    std::error_code ec;
+    fs::create_directories(file.parent_path(), ec);
+    // A second name for the same inode, renamed into place: atomic like publish_file, and a
+    // 50 MB CRL is not written and synced once per location. The next publication renames a
+    // new file over each name, so the names never change together by accident.
+    unsigned char rnd[8];
+    ossl::check(RAND_bytes(rnd, sizeof rnd), "RAND_bytes");
+    const fs::path tmp = file.parent_path() / ("." + file.filename().string() + ".link-" + to_hex(rnd));
+    if (!ec && ::link(published.c_str(), tmp.c_str()) == 0) {
+        if (::rename(tmp.c_str(), file.c_str()) == 0) {
+            UniqueFd dir(::open(file.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+            if (dir.valid()) ::fsync(dir.get());
+            return;
+        }
+        ::unlink(tmp.c_str());
+    }
+    publish_file(file, content);  // another file system, or links not allowed: a copy
 }
 
 const char* to_string(Artifact a) {

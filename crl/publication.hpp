@@ -41,6 +41,10 @@ std::vector<PublishedLocation> locations_of(const Lab& lab, const std::string& c
 // a client fetching it sees the old file or the new one, never a part.
 void publish_file(const std::filesystem::path& file, ByteView content);
 
+// The same content at another location, given the file `published` already holds it: a hard
+// link renamed into place where possible, else a copy. Atomic and durable like publish_file.
+void publish_same_file(const std::filesystem::path& published, const std::filesystem::path& file, ByteView content);
+
 // Writes each CA certificate (DER) to its aia locations in the publication folder, where it is
 // missing or different. Idempotent; `lab up` and `pkilab serve` call it.
 void write_ca_certificates(const Lab& lab);

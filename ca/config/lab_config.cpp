@@ -105,7 +105,7 @@ CrlConfig read_crl(const Node& n) {
     // itself refuses periods under an hour.
     if (auto p = n.get("period")) c.period = read_positive_duration(*p, std::chrono::hours{1}, std::chrono::days{3650}, "1w");
     if (auto p = n.get("delta_period")) {
-        c.delta_period = at(*p, [&] { return parse_duration(p->str(), p->path()); });
+        c.delta_period = p->str() == "0" ? Duration{0} : at(*p, [&] { return parse_duration(p->str(), p->path()); });
         if (c.delta_period.count() != 0 && c.delta_period < std::chrono::hours{1})
             p->fail("must be 0 (no delta CRLs) or at least 1h", "write e.g. 1d");
     }

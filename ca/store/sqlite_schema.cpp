@@ -105,6 +105,10 @@ constexpr const char* kSchemaV2 = "ALTER TABLE requests ADD COLUMN verdicts_json
 constexpr const char* kSchemaV3 = R"sql(
 ALTER TABLE certificates ADD COLUMN status_seq INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX certificates_by_status_seq ON certificates (ca, status_seq) WHERE status_seq > 0;
+-- A base CRL reads every revoked certificate of a CA: this index holds all it reads, so the
+-- scan walks the index alone, in order, instead of visiting a million table rows.
+CREATE INDEX certificates_revoked ON certificates (ca, not_after, serial, status, revocation_reason, revoked_at,
+                                                   invalidity_date) WHERE status IN ('revoked', 'on-hold');
 
 CREATE TABLE revocation_counters (
     ca         TEXT PRIMARY KEY NOT NULL,
