@@ -235,7 +235,8 @@ struct HttpServer::Impl {
             res.set_header("Content-Length", std::to_string(s->bytes->size()));
             return;
         }
-        res.status = 200;
+        // The status is left to httplib: 200, or 206 for a Range request (a client resuming a
+        // large CRL), which it then answers with the part asked for.
         const char* type = crl::content_type(f.location().what);
         if (s->bytes->size() < kCopyBelow) {
             res.set_content(*s->bytes, type);
@@ -253,7 +254,6 @@ struct HttpServer::Impl {
     }
 
     void ocsp_reply(Response& res, const Bytes& der, bool get) {
-        res.status = 200;
         // Only GET responses may be cached (RFC 5019 section 5); a POST is answered afresh.
         if (get) res.set_header("Cache-Control", ocsp_cache_control(der, lab.clock().now()));
         res.set_content(reinterpret_cast<const char*>(der.data()), der.size(), kOcspResponseType);

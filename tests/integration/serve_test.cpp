@@ -243,6 +243,9 @@ TEST_F(Serve, PublishesCrlsAndCaCertificatesAtTheirUrlPaths) {
     EXPECT_EQ(curl("-H 'If-Modified-Since: Fri, 31 Dec 9999 23:59:59 GMT'", "/CertEnroll/lab-issuing-ca.crl"), "304  0");
     EXPECT_EQ(curl("-H 'If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT'", "/CertEnroll/lab-issuing-ca.crl").substr(0, 3), "200");
 
+    // A Range request (a client resuming a large CRL) gets the part it asked for, as 206.
+    EXPECT_EQ(curl("-r 0-9", "/CertEnroll/lab-issuing-ca.crl"), "206 application/pkix-crl 10");
+
     // Only the published paths: nothing else of the state folder, however it is asked for.
     EXPECT_EQ(curl("", "/nothing-here").substr(0, 3), "404");
     EXPECT_EQ(curl("", "/CertEnroll/").substr(0, 3), "404");
