@@ -13,7 +13,7 @@ PACKAGES=(
   g++ cmake ninja-build pkg-config
   libssl-dev openssl libboost-dev libsqlitecpp-dev libsqlite3-dev libcpp-httplib-dev
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
-  gnutls-bin python3 python3-cryptography
+  gnutls-bin python3 python3-cryptography curl
 )
 
 log() { printf '==> %s\n' "$*"; }
@@ -52,6 +52,9 @@ case "${1:-}" in
     ./build/lab/pkilab --state "$state" lab up lab/default/lab.yaml
     echo
     echo "The pkilab command is ./build/lab/pkilab; this lab's state is $state (export PKILAB_STATE=$state)."
+    echo "Serving the lab's CRLs, CA certificates and OCSP on http://127.0.0.1:8080 (Ctrl-C stops it):"
+    echo "  curl -sO http://127.0.0.1:8080/CertEnroll/lab-issuing-ca.crl"
+    exec ./build/lab/pkilab --state "$state" serve
     ;;
   test)
     install_missing
@@ -69,6 +72,9 @@ case "${1:-}" in
     ./build-bench/bench/bench_issue "${@:2}"
     echo
     ./build-bench/bench/bench_plugins
+    echo
+    ./build-bench/bench/bench_crl
+    if [ -x ./build-bench/bench/bench_ocsp ]; then echo; ./build-bench/bench/bench_ocsp; fi
     ;;
   *)
     echo "usage: $0 up|test|bench" >&2

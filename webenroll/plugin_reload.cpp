@@ -53,9 +53,7 @@ ReloadOutcome reload_policy_plugins(Lab& lab) {
             return {false, "policy plugins not reloaded: " + missing + ", which the plugins section of " +
                                file.string() + " no longer loads; the old plugins stay (restart `pkilab serve` "
                                "to change policy chains)"};
-        // Lab hands out its host as const: reloading is the one change a running lab allows
-        // (PolicyHost::reload is safe against requests running on the old plugins).
-        auto& host = const_cast<PolicyHost&>(lab.policies());
+        PolicyHost& host = lab.policies();
         host.reload(fresh.plugins);
         std::string message = "policy plugins reloaded from " + file.string() + ": " + describe_loaded(host);
         if (!same_chains(lab.config(), fresh))

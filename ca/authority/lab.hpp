@@ -46,6 +46,8 @@ public:
     IssuanceContext context() const { return IssuanceContext{config_, cas_, *store_, *clock_, policies_.get()}; }
     // The policy plugins the lab file loads (loaded on first use).
     const PolicyHost& policies() const { return *policies_; }
+    // For reloading them (PolicyHost::reload is safe while requests run on the old set).
+    PolicyHost& policies() { return *policies_; }
 
     // The CA certificate followed by its issuers up to the root.
     std::vector<const X509*> chain(const CertificateAuthority& ca) const;

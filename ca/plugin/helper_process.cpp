@@ -47,6 +47,22 @@ private:
     bool ok_ = false;
 };
 
+class SpawnAttributes {
+public:
+    SpawnAttributes() { ok_ = ::posix_spawnattr_init(&attr_) == 0; }
+    ~SpawnAttributes() {
+        if (ok_) ::posix_spawnattr_destroy(&attr_);
+    }
+    SpawnAttributes(const SpawnAttributes&) = delete;
+    SpawnAttributes& operator=(const SpawnAttributes&) = delete;
+    posix_spawnattr_t* get() { return &attr_; }
+    bool ok() const { return ok_; }
+
+private:
+    posix_spawnattr_t attr_;
+    bool ok_ = false;
+};
+
 }  // namespace
 
 std::unique_ptr<HelperProcess> HelperProcess::spawn(const std::filesystem::path& program, const std::vector<std::string>& extra_env) {
@@ -85,8 +101,19 @@ std::unique_ptr<HelperProcess> HelperProcess::spawn(const std::filesystem::path&
     for (auto& e : env_s) envp.push_back(e.data());
     envp.push_back(nullptr);
 
+    // The helper starts with no signal blocked and default dispositions, whatever the host
+    // blocked for itself (`pkilab serve` blocks SIGINT, SIGTERM and SIGHUP for its signal thread).
+    SpawnAttributes attributes;
+    if (!attributes.ok()) return fail("posix_spawnattr_init", errno);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    if (::posix_spawnattr_setsigmask(attributes.get(), &none) != 0 ||
+        ::posix_spawnattr_setsigdefault(attributes.get(), &all) != 0 ||
+        ::posix_spawnattr_setflags(attributes.get(), POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) != 0)
+        return fail("posix_spawnattr", errno);
     pid_t pid = -1;
-    const int rc = ::posix_spawn(&pid, path.c_str(), actions.get(), nullptr, argv, envp.data());
+    const int rc = ::posix_spawn(&pid, path.c_str(), actions.get(), attributes.get(), argv, envp.data());
     if (rc != 0) return fail("posix_spawn", rc);
     return std::unique_ptr<HelperProcess>(new HelperProcess(pid, std::move(ours)));
 }
