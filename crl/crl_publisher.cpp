@@ -90,7 +90,8 @@ Published publish_crl(const Lab& lab, const CertificateAuthority& ca, CrlKind ki
     // AD CS leaves a certificate off once it has expired; keep_expired keeps it.
     const Time expired_before = config.keep_expired ? Time{} : times.this_update;
     const RevocationScan scan =
-        store.scan_revocations(ca.name(), kind == CrlKind::Delta ? base->status_seq : 0, expired_before,
+        store.scan_revocations(ca.name(), kind == CrlKind::Delta ? std::optional(base->status_seq) : std::nullopt,
+                               expired_before,
                                [&](const RevokedRow& row) {
                                    // A release has no revocation time left; the delta lists it as of now.
                                    const Time when = row.reason == RevocationReason::RemoveFromCrl ? times.this_update

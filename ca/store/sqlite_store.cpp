@@ -520,7 +520,7 @@ public:
         });
     }
 
-    RevocationScan scan_revocations(const std::string& ca, std::int64_t after_seq, Time expired_before,
+    RevocationScan scan_revocations(const std::string& ca, std::optional<std::int64_t> changed_after, Time expired_before,
                                     const std::function<void(const RevokedRow&)>& row) const override {
         return read("reading the revocations of CA " + ca, [&](SQLite::Database& db) {
             // One read transaction: the sequence and the rows come from the same snapshot.
@@ -542,14 +542,14 @@ public:
             }
             // A base CRL walks the status index (revoked and on-hold rows only); a delta the
             // sequence index. Neither sorts: the order of a CRL's entries carries no meaning.
-            SQLite::Statement q(db, after_seq == 0
+            SQLite::Statement q(db, !changed_after
                                         ? "SELECT serial, status, revocation_reason, revoked_at, invalidity_date, not_after "
                                           "FROM certificates WHERE ca = ? AND status IN ('revoked', 'on-hold') AND not_after >= ?"
                                         : "SELECT serial, status, revocation_reason, revoked_at, invalidity_date, not_after "
                                           "FROM certificates WHERE ca = ? AND status_seq > ? AND not_after >= ?");
             int i = 1;
             q.bind(i++, ca);
-            if (after_seq != 0) q.bind(i++, after_seq);
+            if (changed_after) q.bind(i++, *changed_after);
             q.bind(i++, epoch_seconds(expired_before));
             RevokedRow r;
             while (q.executeStep()) {

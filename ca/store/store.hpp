@@ -232,11 +232,12 @@ public:
     // on the lab clock, which training moves back and forth.
     virtual std::int64_t status_sequence(const std::string& ca) const = 0;
     // Calls `row` for each certificate of `ca` that a CRL lists, in one read snapshot:
-    // after_seq 0: every certificate revoked or on hold now (a base CRL); otherwise every
-    // certificate whose status changed after after_seq (a delta CRL, or a cache refresh), a
-    // released one as RemoveFromCrl. Certificates that expired before `expired_before` are left
-    // out. Returns the snapshot's status sequence.
-    virtual RevocationScan scan_revocations(const std::string& ca, std::int64_t after_seq, Time expired_before,
+    // without `changed_after`, every certificate revoked or on hold now (a base CRL); with it,
+    // every certificate whose status changed after that sequence number (a delta CRL, or a
+    // cache refresh; 0: every change ever), a released one as RemoveFromCrl. Certificates that
+    // expired before `expired_before` are left out. Returns the snapshot's status sequence.
+    virtual RevocationScan scan_revocations(const std::string& ca, std::optional<std::int64_t> changed_after,
+                                            Time expired_before,
                                             const std::function<void(const RevokedRow&)>& row) const = 0;
     // Reserves the CA's next CRL number, durably: a number is never handed out twice, even if
     // the CRL that would have carried it is never published.

@@ -135,20 +135,6 @@ void OcspResponder::Impl::pick_up_status_changes(std::size_t ca, Time now) {
     const std::string& name = lab.cas()[ca].name();
     const std::int64_t seq = lab.store().status_sequence(name);
     if (seq == seen_seq[ca]) return;
-    if (seen_seq[ca] == 0) {
-        // scan_revocations reads after_seq 0 as "revoked now", which would leave out a hold
-        // released since: once in the CA's life, every answer is looked up afresh instead.
-        const std::vector<ResponseCache::Entry> dropped = cache.invalidate(ca, nullptr);
-        const std::uint64_t epoch = cache.epoch(ca);
-        std::size_t signed_again = 0;
-        for (const auto& e : dropped) {
-            if (e.answer->state.kind == CertState::Kind::Unknown) continue;  // short-lived anyway
-            if (++signed_again > kMaxResignsPerRefresh) break;               // the hot path signs the rest
-            cache.insert(e.key, ca, e.serial, sign_answer(ca, e.answer->certid, look_up(ca, e.serial), now), epoch, now);
-        }
-        seen_seq[ca] = seq;
-        return;
-    }
     std::unordered_map<std::string, CertState> changed;
     const RevocationScan scan = lab.store().scan_revocations(name, seen_seq[ca], Time{}, [&](const RevokedRow& row) {
         CertState s;
