@@ -162,15 +162,29 @@ std::vector<Attempt> publish_due(const Lab& lab, const std::string& actor) {
 
 std::vector<Attempt> publish_after_status_change(const Lab& lab, const std::string& ca_name, const std::string& actor) {
     const CertificateAuthority& ca = lab.ca(ca_name);
-    if (!ca.config().crl.publish_on_revoke) return {};
-    const CrlKind kind = ca.config().crl.deltas() ? CrlKind::Delta : CrlKind::Base;
-    Attempt a{ca.name(), kind, std::nullopt, {}};
-    try {
-        a.published = publish_crl(lab, ca, kind, actor, "after a status change");
-    } catch (const std::exception& e) {
-        a.error = e.what();
+    const CrlConfig& config = ca.config().crl;
+    std::vector<CrlKind> kinds;
+    switch (config.publish_on_revoke) {
+        case CrlConfig::OnRevoke::Base:
+            kinds.push_back(CrlKind::Base);
+            if (config.deltas()) kinds.push_back(CrlKind::Delta);
+            break;
+        case CrlConfig::OnRevoke::Delta: kinds.push_back(CrlKind::Delta); break;
+        case CrlConfig::OnRevoke::Nothing: break;
     }
-    return {std::move(a)};
+    std::vector<Attempt> out;
+    for (const CrlKind kind : kinds) {
+        Attempt a{ca.name(), kind, std::nullopt, {}};
+        try {
+            a.published = publish_crl(lab, ca, kind, actor, "after a status change");
+        } catch (const std::exception& e) {
+            a.error = e.what();
+        }
+        const bool failed = !a.published;
+        out.push_back(std::move(a));
+        if (failed) break;  // a delta of the old base would say less than the base we failed to make
+    }
+    return out;
 }
 
 }  // namespace pkilab::crl

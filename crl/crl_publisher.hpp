@@ -38,8 +38,8 @@ struct Attempt {
 // Publishes every CRL that is due at the lab clock's now: never published, or past its
 // next_publish time. Each CA on its own: one failure does not stop the others.
 std::vector<Attempt> publish_due(const Lab& lab, const std::string& actor);
-// After a revoke, hold or release on `ca`: with crl.publish_on_revoke, publishes a delta CRL
-// (or the base, when the CA has no deltas). Empty when the CA does not publish on revoke.
+// After a revoke, hold or release on `ca`, what crl.publish_on_revoke says: a base CRL and,
+// with deltas, a delta CRL extending it; or a delta CRL only; or nothing (empty).
 std::vector<Attempt> publish_after_status_change(const Lab& lab, const std::string& ca, const std::string& actor);
 
 }  // namespace pkilab::crl

@@ -119,7 +119,17 @@ CrlConfig read_crl(const Node& n) {
         if (!c.deltas()) o->fail("delta_overlap needs delta CRLs", "remove it, or set delta_period");
         c.delta_overlap = read_positive_duration(*o, Duration{0}, c.delta_period, "2h");
     }
-    if (auto b = n.get("publish_on_revoke")) c.publish_on_revoke = b->boolean();
+    if (auto b = n.get("publish_on_revoke")) {
+        const std::string v = b->str();
+        if (v == "base" || v == "true") c.publish_on_revoke = CrlConfig::OnRevoke::Base;
+        else if (v == "delta") c.publish_on_revoke = CrlConfig::OnRevoke::Delta;
+        else if (v == "false") c.publish_on_revoke = CrlConfig::OnRevoke::Nothing;
+        else
+            b->fail("publish_on_revoke is '" + v + "'",
+                    "use base (a new base CRL, and its delta), delta (a delta CRL only) or false (wait for the schedule)");
+        if (c.publish_on_revoke == CrlConfig::OnRevoke::Delta && !c.deltas())
+            b->fail("publish_on_revoke: delta needs delta CRLs", "set delta_period, or use publish_on_revoke: base");
+    }
     if (auto d = n.get("publish_dirs")) {
         for (const auto& item : d->list()) {
             const std::string dir = item.str();

@@ -40,7 +40,11 @@ struct CrlConfig {
     Duration delta_period = std::chrono::days{1};  // zero: no delta CRLs
     std::optional<Duration> overlap;        // absent: 10% of the period, at most 12 hours
     std::optional<Duration> delta_overlap;  // the same for delta CRLs
-    bool publish_on_revoke = true;           // revoke, hold and release publish at once
+    // What revoke, hold and release publish at once: a new base CRL (and a delta CRL extending
+    // it, with deltas), so that every client sees the change now; a delta CRL only (AD CS's way:
+    // clients that read only base CRLs see it at the next base); or nothing until the schedule.
+    enum class OnRevoke { Base, Delta, Nothing };
+    OnRevoke publish_on_revoke = OnRevoke::Base;
     std::vector<std::string> publish_dirs;   // more folders to copy CRLs to, as written in the file
     bool issuing_distribution_point = false;
     bool next_publish_extension = true;      // Microsoft "Next CRL Publish" (1.3.6.1.4.1.311.21.4)

@@ -21,6 +21,15 @@ std::vector<const CertificateAuthority*> selected_cas(Lab& lab, const std::strin
     return out;
 }
 
+const char* on_revoke_name(CrlConfig::OnRevoke o) {
+    switch (o) {
+        case CrlConfig::OnRevoke::Base: return "base";
+        case CrlConfig::OnRevoke::Delta: return "delta";
+        case CrlConfig::OnRevoke::Nothing: return "nothing";
+    }
+    return "?";
+}
+
 nlohmann::json to_json(const CrlRecord& r, Time now) {
     nlohmann::json j{{"kind", to_string(r.kind)},
                      {"number", r.number},
@@ -102,11 +111,11 @@ void status_command(Cli& cli, const std::string& ca_name) {
                          {"period", format_duration(c.period)},
                          {"overlap", format_duration(c.base_overlap())},
                          {"delta_period", format_duration(c.delta_period)},
-                         {"publish_on_revoke", c.publish_on_revoke}};
+                         {"publish_on_revoke", on_revoke_name(c.publish_on_revoke)}};
         human << "CA " << ca->name() << " (period " << format_duration(c.period) << " + overlap "
               << format_duration(c.base_overlap());
         if (c.deltas()) human << ", delta period " << format_duration(c.delta_period) << " + overlap " << format_duration(c.delta_overlap_or_default());
-        human << (c.publish_on_revoke ? ", publishes on revoke" : "") << ")\n";
+        human << ", on revoke: " << on_revoke_name(c.publish_on_revoke) << ")\n";
         for (CrlKind kind : {CrlKind::Base, CrlKind::Delta}) {
             if (kind == CrlKind::Delta && !c.deltas()) continue;
             const auto latest = lab.store().latest_crl(ca->name(), kind);

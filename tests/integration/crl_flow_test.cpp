@@ -34,8 +34,15 @@ protected:
         }
     }
 
-    void SetUp() override {
-        ASSERT_EQ(pkilab("lab up " + quote(kDefaultLab)).exit_code, 0);
+    // The default lab; `issuing_crl` replaces the issuing CA's crl: settings.
+    void up(const std::string& issuing_crl = "") const {
+        std::string lab = slurp(kDefaultLab);
+        if (!issuing_crl.empty()) {
+            const std::string anchor = "    path_length: 0\n";
+            lab.replace(lab.find(anchor), anchor.size(), anchor + "    crl: " + issuing_crl + "\n");
+        }
+        spit(path("lab.yaml"), lab);
+        ASSERT_EQ(pkilab("lab up " + quote(path("lab.yaml"))).exit_code, 0);
         ASSERT_EQ(pkilab("ca export lab-root-ca --out " + quote(path("root.pem"))).exit_code, 0);
         ASSERT_EQ(pkilab("ca export lab-issuing-ca --out " + quote(path("issuing.pem"))).exit_code, 0);
     }
@@ -82,7 +89,25 @@ protected:
     }
 };
 
+TEST_F(CrlFlow, ByDefaultARevocationIsInTheBaseCrlAtOnce) {
+    up();
+    const std::string a = issue("a.lab.test"), b = issue("b.lab.test");
+    // lab up published base CRL 1 and delta CRL 2; revoking publishes base 3 and its delta 4.
+    ASSERT_EQ(pkilab("revoke " + b + " --reason superseded").exit_code, 0);
+    const std::string root_base = crl_pem("lab-root-ca", false);
+    const std::string base = crl_pem("lab-issuing-ca", false), delta = crl_pem("lab-issuing-ca", true);
+    python(base, "issuing.pem", "--number 3 --listed " + b + "=superseded --absent " + a);
+    python(delta, "issuing.pem", "--number 4 --delta-of 3 --absent " + b);
+    certtool(base, "issuing.pem");
+    certtool(delta, "issuing.pem");
+    RunResult rb = verify("b.lab.test", {root_base, base}, false);
+    EXPECT_NE(rb.out.find("certificate revoked"), std::string::npos) << rb.out;
+    EXPECT_EQ(verify("a.lab.test", {root_base, base}, false).exit_code, 0);
+    EXPECT_EQ(verify("a.lab.test", {root_base, base, delta}, true).exit_code, 0);
+}
+
 TEST_F(CrlFlow, IndependentToolsAgreeThroughRevokeHoldReleaseAndRepublication) {
+    up("{publish_on_revoke: delta}");  // AD CS's way: the change goes into delta CRLs
     const std::string a = issue("a.lab.test"), b = issue("b.lab.test"), c = issue("c.lab.test");
 
     // lab up published each CA's base CRL 1 and delta CRL 2; revoking publishes delta 3.
@@ -131,6 +156,7 @@ TEST_F(CrlFlow, IndependentToolsAgreeThroughRevokeHoldReleaseAndRepublication) {
 }
 
 TEST_F(CrlFlow, TheLabClockAgesCrlsAndPublishingMakesThemFreshAgain) {
+    up();
     ASSERT_EQ(pkilab("clock advance 8d").exit_code, 0);
     nlohmann::json status = pkilab_json("crl status --ca lab-issuing-ca");
     EXPECT_EQ(status[0]["base"]["freshness"], "stale") << status.dump(2);
@@ -159,11 +185,21 @@ TEST_F(CrlFlow, TheLabClockAgesCrlsAndPublishingMakesThemFreshAgain) {
 }
 
 TEST_F(CrlFlow, BadRequestsNameTheProblem) {
+    up();
     RunResult r = pkilab("crl publish --ca no-such-ca");
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.out.find("no-such-ca"), std::string::npos) << r.out;
     r = pkilab("crl show --ca lab-root-ca --delta --out -");
     EXPECT_EQ(r.exit_code, 0) << r.out;  // lab up published it
+    // A lab file asking for delta-only publication without deltas is refused where it says so.
+    std::string lab = slurp(kDefaultLab);
+    const std::string anchor = "    path_length: 0\n";
+    lab.replace(lab.find(anchor), anchor.size(), anchor + "    crl: {delta_period: 0, publish_on_revoke: delta}\n");
+    spit(path("bad.yaml"), lab);
+    r = pkilab("lab validate " + quote(path("bad.yaml")));
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find("cas[1].crl.publish_on_revoke"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("needs delta CRLs"), std::string::npos) << r.out;
 }
 
 }  // namespace
