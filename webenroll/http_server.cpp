@@ -253,10 +253,13 @@ struct HttpServer::Impl {
         ocsp_reply(res, ocsp(as_bytes(req.body)), false);
     }
 
-    void ocsp_reply(Response& res, const Bytes& der, bool get) {
+    void ocsp_reply(Response& res, const crl::OcspResponder::Reply& reply, bool get) {
         // Only GET responses may be cached (RFC 5019 section 5); a POST is answered afresh.
-        if (get) res.set_header("Cache-Control", ocsp_cache_control(der, lab.clock().now()));
-        res.set_content(reinterpret_cast<const char*>(der.data()), der.size(), kOcspResponseType);
+        if (get) res.set_header("Cache-Control", ocsp_cache_control(reply.status, reply.next_update, lab.clock().now()));
+        // A request we cannot read is the client's error at the HTTP level too; the body still
+        // says malformedRequest for clients that read OCSP bodies only.
+        if (reply.status == OCSP_RESPONSE_STATUS_MALFORMEDREQUEST) res.status = 400;
+        res.set_content(reinterpret_cast<const char*>(reply.der.data()), reply.der.size(), kOcspResponseType);
     }
 };
 

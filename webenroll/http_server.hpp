@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ca/authority/lab.hpp"
+#include "crl/ocsp/ocsp_responder.hpp"
 #include "ca/bytes.hpp"
 #include "webenroll/published_files.hpp"
 
@@ -33,9 +34,9 @@ struct ServeOptions {
     bool access_log = false;  // one line per request on stderr
 };
 
-// Answers one DER OCSP request (empty bytes for an unreadable one) with a DER OCSP response.
-// Called from many threads at once; must not throw.
-using OcspAnswer = std::function<Bytes(ByteView request_der)>;
+// Answers one DER OCSP request (empty bytes for an unreadable one) with a DER OCSP response,
+// its status and nextUpdate. Called from many threads at once; must not throw.
+using OcspAnswer = std::function<crl::OcspResponder::Reply(ByteView request_der)>;
 
 class HttpServer {
 public:

@@ -1,6 +1,7 @@
 #pragma once
 // OCSP over HTTP (RFC 6960 appendix A.1, RFC 5019): the request in a GET path, and how long a
 // GET's response may be cached.
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,9 +20,9 @@ inline constexpr const char* kOcspResponseType = "application/ocsp-response";
 // with malformedRequest, as it does any bad request.
 Bytes decode_ocsp_get(std::string_view base64);
 
-// Cache-Control for a response to GET: until the earliest nextUpdate of its single responses,
-// measured on the lab clock (RFC 5019 section 6); "no-cache" for responses without one and
-// "no-store" for an error status (malformedRequest, tryLater, ...).
-std::string ocsp_cache_control(ByteView response_der, Time now);
+// Cache-Control for a response to GET: until its nextUpdate, measured on the lab clock
+// (RFC 5019 section 6); "no-cache" for a successful response without one and "no-store" for an
+// error status (malformedRequest, tryLater, ...).
+std::string ocsp_cache_control(int status, std::optional<Time> next_update, Time now);
 
 }  // namespace pkilab::web

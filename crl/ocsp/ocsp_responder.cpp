@@ -38,8 +38,8 @@ struct OcspResponder::Impl {
         refresh_problems.resize(the_lab.cas().size());
     }
 
-    Bytes respond(ByteView der);
-    Bytes respond_cached(const ParsedOcspRequest& req, std::size_t ca, Time now);
+    OcspResponder::Reply respond(ByteView der);
+    OcspResponder::Reply respond_cached(const ParsedOcspRequest& req, std::size_t ca, Time now);
     CertState look_up(std::size_t ca, const std::string& serial) const;
     AnswerPtr sign_answer(std::size_t ca, Bytes certid, const CertState& state, Time now);
     void pick_up_status_changes(std::size_t ca, Time now);
@@ -63,12 +63,12 @@ struct OcspResponder::Impl {
         internal_errors{0};
 };
 
-Bytes OcspResponder::Impl::respond(ByteView der) {
+OcspResponder::Reply OcspResponder::Impl::respond(ByteView der) {
     bump(requests);
     const std::optional<ParsedOcspRequest> req = parse_ocsp_request(der);
     if (!req) {
         bump(malformed_count);
-        return malformed;
+        return {malformed, OCSP_RESPONSE_STATUS_MALFORMEDREQUEST, std::nullopt};
     }
     // One response has one signer: the CA of the first CertID this lab serves answers, and
     // CertIDs of other issuers in the same request are "unknown" to it (RFC 6960 2.2).
@@ -81,7 +81,7 @@ Bytes OcspResponder::Impl::respond(ByteView der) {
     }
     if (!ca) {
         bump(unauthorized_count);
-        return unauthorized;  // RFC 6960 2.3: not a responder for any of these
+        return {unauthorized, OCSP_RESPONSE_STATUS_UNAUTHORIZED, std::nullopt};  // RFC 6960 2.3: not a responder for any of these
     }
     const Time now = lab.clock().now();
     if (req->certs.size() == 1 && !req->nonce) return respond_cached(*req, *ca, now);
@@ -93,23 +93,28 @@ Bytes OcspResponder::Impl::respond(ByteView der) {
     const SignedResponse r = build_response(*keepers[*ca]->signer(), answers,
                                             req->nonce ? req->request.get() : nullptr, now, validity(*ca));
     bump(signed_responses);
-    return r.der;
+    return {r.der, OCSP_RESPONSE_STATUS_SUCCESSFUL, r.next_update};
 }
 
-Bytes OcspResponder::Impl::respond_cached(const ParsedOcspRequest& req, std::size_t ca, Time now) {
+OcspResponder::Reply OcspResponder::Impl::respond_cached(const ParsedOcspRequest& req, std::size_t ca, Time now) {
     const RequestedCert& c = req.certs.front();
     Bytes certid = certid_der(c.id);
-    if (c.serial.empty()) return sign_answer(ca, std::move(certid), CertState{}, now)->response.der;  // never issued
+    if (c.serial.empty()) {  // never issued
+        const AnswerPtr a = sign_answer(ca, std::move(certid), CertState{}, now);
+        return {a->response.der, OCSP_RESPONSE_STATUS_SUCCESSFUL, a->response.next_update};
+    }
     const std::string key = cache_key(ca, c.hash_nid, c.serial);
-    Bytes out;
-    if (cache.find(key, certid, now, out)) {
+    Reply out{{}, OCSP_RESPONSE_STATUS_SUCCESSFUL, std::nullopt};
+    Time next_update{};
+    if (cache.find(key, certid, now, out.der, next_update)) {
         bump(hits);
+        out.next_update = next_update;
         return out;
     }
     const std::uint64_t epoch = cache.epoch(ca);  // before the store is read
     AnswerPtr answer = sign_answer(ca, std::move(certid), look_up(ca, c.serial), now);
     cache.insert(key, ca, c.serial, answer, epoch, now);
-    return answer->response.der;
+    return {answer->response.der, OCSP_RESPONSE_STATUS_SUCCESSFUL, answer->response.next_update};
 }
 
 CertState OcspResponder::Impl::look_up(std::size_t ca, const std::string& serial) const {
@@ -166,13 +171,15 @@ OcspResponder::OcspResponder(const Lab& lab, ResponseCacheLimits limits)
 
 OcspResponder::~OcspResponder() = default;
 
-Bytes OcspResponder::respond(ByteView request_der) const {
+Bytes OcspResponder::respond(ByteView request_der) const { return answer(request_der).der; }
+
+OcspResponder::Reply OcspResponder::answer(ByteView request_der) const {
     try {
         return impl_->respond(request_der);
     } catch (...) {
         // The store, a signature, memory: the client may try again; nothing else is said to it.
         bump(impl_->internal_errors);
-        return impl_->internal_error;
+        return {impl_->internal_error, OCSP_RESPONSE_STATUS_INTERNALERROR, std::nullopt};
     }
 }
 

@@ -4,6 +4,7 @@
 // or a GET path's base64) and sends back the bytes it returns as application/ocsp-response.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -56,6 +57,15 @@ public:
     // from the pre-signed cache when it can; a nonce is echoed in a freshly signed response.
     // Thread-safe.
     Bytes respond(ByteView request_der) const;
+
+    // The same with what the HTTP front needs to know about the answer without decoding it:
+    // its responseStatus and, for a successful one, the earliest nextUpdate (RFC 5019 caching).
+    struct Reply {
+        Bytes der;
+        int status = 0;  // OCSP_RESPONSE_STATUS_*
+        std::optional<Time> next_update;
+    };
+    Reply answer(ByteView request_der) const;
 
     // Call about once a second (any thread; calls do not overlap, a second one waits): picks up
     // status changes made by any process, signs again pre-signed responses past half their life,

@@ -34,7 +34,7 @@ std::string cache_key(std::size_t ca, int hash_nid, const std::string& serial) {
 ResponseCache::ResponseCache(std::size_t ca_count, ResponseCacheLimits limits)
     : limits_(limits), epochs_(ca_count, 0) {}
 
-bool ResponseCache::find(const std::string& key, ByteView certid, Time now, Bytes& out) const {
+bool ResponseCache::find(const std::string& key, ByteView certid, Time now, Bytes& out, Time& next_update) const {
     std::shared_lock lock(mutex_);
     auto it = slots_.find(key);
     if (it == slots_.end()) return false;
@@ -42,6 +42,7 @@ bool ResponseCache::find(const std::string& key, ByteView certid, Time now, Byte
         if (!std::equal(a->certid.begin(), a->certid.end(), certid.begin(), certid.end())) continue;
         if (!valid_at(*a, now)) return false;
         out.assign(a->response.der.begin(), a->response.der.end());
+        next_update = a->response.next_update;
         return true;
     }
     return false;

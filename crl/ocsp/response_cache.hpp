@@ -47,8 +47,9 @@ public:
 
     ResponseCache(std::size_t ca_count, ResponseCacheLimits limits);
 
-    // Copies the response cached for exactly `certid` into `out` when it is valid at `now`.
-    bool find(const std::string& key, ByteView certid, Time now, Bytes& out) const;
+    // Copies the response cached for exactly `certid` into `out` when it is valid at `now`, and
+    // its nextUpdate into `next_update`.
+    bool find(const std::string& key, ByteView certid, Time now, Bytes& out, Time& next_update) const;
 
     // Moves on each time refresh learns that statuses of the CA changed: a miss that read the
     // store before the change must not publish what it read.

@@ -91,7 +91,7 @@ void serve(Cli& cli, const ServeArgs& a) {
     scheduler.tick();  // a fresh lab serves its CRLs from the first request
 
     const std::vector<std::string> ocsp_paths = crl::ocsp_paths(lab);
-    web::HttpServer server(lab, files, ocsp_paths, [&responder](ByteView request) { return responder.respond(request); },
+    web::HttpServer server(lab, files, ocsp_paths, [&responder](ByteView request) { return responder.answer(request); },
                            options);
     options.http.port = server.bind();
     std::cout << "pkilab serve: listening on " << web::endpoint_url(options.http) << std::endl;

@@ -35,6 +35,7 @@
 #include "ca/ossl/ptr.hpp"
 #include "ca/pipeline/issuance.hpp"
 #include "ca/pipeline/revocation.hpp"
+#include "ca/x509/certificate_info.hpp"
 #include "ca/x509/csr.hpp"
 #include "ca/x509/pem.hpp"
 #include "crl/ocsp/ocsp_request.hpp"
@@ -227,11 +228,16 @@ void check_parsed(const crl::ParsedOcspRequest& req) {
     }
 }
 
-void check_response(const FuzzLab& lab, const std::optional<crl::ParsedOcspRequest>& req, const Bytes& der) {
+void check_response(const FuzzLab& lab, const std::optional<crl::ParsedOcspRequest>& req,
+                    const crl::OcspResponder::Reply& reply) {
+    const Bytes& der = reply.der;
     const unsigned char* p = der.data();
     ossl::Ptr<OCSP_RESPONSE, OCSP_RESPONSE_free> resp(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(der.size())));
     fuzz::require(resp != nullptr && p == der.data() + der.size(), "the answer is exactly one OCSPResponse");
     const int status = OCSP_response_status(resp.get());
+    fuzz::require(status == reply.status, "the reply's status is the response's");
+    fuzz::require(reply.next_update.has_value() == (status == OCSP_RESPONSE_STATUS_SUCCESSFUL),
+                  "a successful reply, and only one, has a nextUpdate");
     if (!req) {
         fuzz::require(status == OCSP_RESPONSE_STATUS_MALFORMEDREQUEST, "a request that does not parse is malformed");
         return;
@@ -257,7 +263,14 @@ void check_response(const FuzzLab& lab, const std::optional<crl::ParsedOcspReque
         if (const std::optional<int> want = lab.expected_status(OCSP_SINGLERESP_get0_id(single)))
             fuzz::require(got == *want, "a known certificate has the status the lab holds");
     }
-    fuzz::require(!web::ocsp_cache_control(der, lab.now()).empty(), "a GET answer has a Cache-Control");
+    for (int i = 0; i < OCSP_resp_count(basic.get()); ++i) {
+        ASN1_GENERALIZEDTIME* next = nullptr;
+        OCSP_single_get0_status(OCSP_resp_get0(basic.get(), i), nullptr, nullptr, nullptr, &next);
+        fuzz::require(next != nullptr && from_asn1_time(next) == *reply.next_update,
+                      "the reply's nextUpdate is each answer's");
+    }
+    fuzz::require(web::ocsp_cache_control(status, reply.next_update, lab.now()).starts_with("max-age="),
+                  "a GET answer may be cached until its nextUpdate");
 }
 
 void exercise(const FuzzLab& lab, Bytes der) {
@@ -270,7 +283,7 @@ void exercise(const FuzzLab& lab, Bytes der) {
     }
     if (req) check_parsed(*req);
     // respond() catches everything itself; what it answers is checked, including internalError.
-    check_response(lab, req, lab.responder().respond(der));
+    check_response(lab, req, lab.responder().answer(der));
     ERR_clear_error();
 }
 

@@ -288,8 +288,8 @@ TEST_F(Serve, OpensslChecksRevocationThroughTheDownloadedCrlAndOcsp) {
     EXPECT_NE(text.out.find("Cert Status: good"), std::string::npos) << text.out;
     const std::string get_headers = headers("", "/ocsp/" + encoded);
     EXPECT_NE(get_headers.find("Cache-Control: max-age="), std::string::npos) << get_headers;
-    // Not base64 at all: still an OCSP answer, malformedRequest.
-    EXPECT_EQ(curl("", "/ocsp/%21%21not-base64", resp).substr(0, 30), "200 application/ocsp-response ");
+    // Not base64 at all: HTTP 400, and still an OCSP answer in the body, malformedRequest.
+    EXPECT_EQ(curl("", "/ocsp/%21%21not-base64", resp).substr(0, 30), "400 application/ocsp-response ");
     text = run("openssl ocsp -respin " + quote(resp) + " -resp_text -noverify");
     EXPECT_NE(text.out.find("malformedrequest"), std::string::npos) << text.out;
 
