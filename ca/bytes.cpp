@@ -17,21 +17,19 @@ std::string to_hex(ByteView bytes) {
     return out;
 }
 
-namespace {
-int hex_value(char c) {
+int hex_digit_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
 }
-}  // namespace
 
 Bytes from_hex(std::string_view text, std::string_view field) {
     if (text.starts_with("0x") || text.starts_with("0X")) text.remove_prefix(2);
     std::string digits;
     for (char c : text) {
         if (c == ':' || c == ' ') continue;
-        if (hex_value(c) < 0)
+        if (hex_digit_value(c) < 0)
             throw InputError(std::string(field), "", "'" + std::string(1, c) + "' is not a hex digit",
                              "use hex digits 0-9 and a-f");
         digits.push_back(c);
@@ -40,7 +38,7 @@ Bytes from_hex(std::string_view text, std::string_view field) {
     if (digits.size() % 2 != 0) digits.insert(digits.begin(), '0');
     Bytes out(digits.size() / 2);
     for (size_t i = 0; i < out.size(); ++i)
-        out[i] = static_cast<std::uint8_t>(hex_value(digits[2 * i]) * 16 + hex_value(digits[2 * i + 1]));
+        out[i] = static_cast<std::uint8_t>(hex_digit_value(digits[2 * i]) * 16 + hex_digit_value(digits[2 * i + 1]));
     return out;
 }
 

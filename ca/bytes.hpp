@@ -23,6 +23,8 @@ std::string to_hex(ByteView bytes);
 // Accepts upper or lower case, optional "0x" prefix, optional ':' or ' ' separators.
 // Throws InputError naming `field` on anything else.
 Bytes from_hex(std::string_view text, std::string_view field = "hex");
+// The value of one hex digit (either case), or -1.
+int hex_digit_value(char c);
 
 std::string base64_encode(ByteView bytes);
 // Accepts standard base64 with optional whitespace and line breaks; throws InputError.

@@ -20,13 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 // The path of an http:// URL, percent-decoded as an HTTP server decodes a request's path.
 // Empty for another scheme.
 std::string http_path(std::string_view url) {
@@ -41,8 +34,8 @@ std::string http_path(std::string_view url) {
     raw = raw.substr(0, raw.find_first_of("?#"));
     std::string out;
     for (size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] == '%' && i + 2 < raw.size() + 0 && hex_value(raw[i + 1]) >= 0 && hex_value(raw[i + 2]) >= 0) {
-            out.push_back(static_cast<char>(hex_value(raw[i + 1]) * 16 + hex_value(raw[i + 2])));
+        if (raw[i] == '%' && i + 2 < raw.size() && hex_digit_value(raw[i + 1]) >= 0 && hex_digit_value(raw[i + 2]) >= 0) {
+            out.push_back(static_cast<char>(hex_digit_value(raw[i + 1]) * 16 + hex_digit_value(raw[i + 2])));
             i += 2;
         } else {
             out.push_back(raw[i]);

@@ -1,6 +1,8 @@
 #include "crl/revoked_list_der.hpp"
 
+#include <algorithm>
 #include <array>
+#include <span>
 #include <chrono>
 
 #include "ca/errors.hpp"
@@ -18,13 +20,6 @@ constexpr std::array<std::uint8_t, 5> kInvalidityDateOid{kOid, 3, 0x55, 0x1d, 0x
 constexpr std::array<std::uint8_t, 5> kHoldInstructionOid{kOid, 3, 0x55, 0x1d, 0x17};
 // 1.2.840.10040.2.{1,2,3}: id-holdinstruction-none, -callissuer, -reject, without the last arc
 constexpr std::array<std::uint8_t, 8> kHoldPrefix{kOid, 7, 0x2a, 0x86, 0x48, 0xce, 0x38, 0x02};
-
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 void put2(std::uint8_t* p, unsigned v) {
     p[0] = static_cast<std::uint8_t>('0' + v / 10);
@@ -65,6 +60,17 @@ void check_representable(Time t) {
 template <std::size_t N>
 void append(Bytes& out, const std::array<std::uint8_t, N>& a) {
     out.insert(out.end(), a.begin(), a.end());
+}
+
+// Extension ::= SEQUENCE { extnID, extnValue OCTET STRING } (critical left at its default), for
+// the short values entries carry.
+void append_extension(Bytes& out, const std::array<std::uint8_t, 5>& oid, std::span<const std::uint8_t> value) {
+    out.push_back(kSequence);
+    out.push_back(static_cast<std::uint8_t>(oid.size() + 2 + value.size()));
+    append(out, oid);
+    out.push_back(kOctetString);
+    out.push_back(static_cast<std::uint8_t>(value.size()));
+    out.insert(out.end(), value.begin(), value.end());
 }
 
 }  // namespace
@@ -117,7 +123,7 @@ void RevokedListWriter::add(std::string_view serial_hex, RevocationReason reason
                             std::string(serial_hex.substr(0, 48)) + "'");
     const std::size_t serial_len = digits / 2;
     for (std::size_t i = 0; i < serial_len; ++i) {
-        const int hi = hex_digit(serial_hex[2 * i]), lo = hex_digit(serial_hex[2 * i + 1]);
+        const int hi = hex_digit_value(serial_hex[2 * i]), lo = hex_digit_value(serial_hex[2 * i + 1]);
         if (hi < 0 || lo < 0) throw InternalError("a stored serial is not hex: '" + std::string(serial_hex.substr(0, 48)) + "'");
         serial[i] = static_cast<std::uint8_t>(hi * 16 + lo);
     }
@@ -149,36 +155,20 @@ void RevokedListWriter::add(std::string_view serial_hex, RevocationReason reason
         append_der_length(out_, exts);
         // In the order OpenSSL's `ca` writes them: reason, hold instruction, invalidity date.
         if (with_reason) {
-            out_.push_back(kSequence);
-            out_.push_back(kReasonExt - 2);
-            append(out_, kReasonCodeOid);
-            out_.push_back(kOctetString);
-            out_.push_back(3);
-            out_.push_back(kEnumerated);
-            out_.push_back(1);
-            out_.push_back(static_cast<std::uint8_t>(reason));
+            const std::uint8_t value[] = {kEnumerated, 1, static_cast<std::uint8_t>(reason)};
+            append_extension(out_, kReasonCodeOid, value);
         }
         if (with_hold) {
-            out_.push_back(kSequence);
-            out_.push_back(kHoldExt - 2);
-            append(out_, kHoldInstructionOid);
-            out_.push_back(kOctetString);
-            out_.push_back(9);
-            append(out_, kHoldPrefix);
-            out_.push_back(hold_ == HoldInstruction::None ? 1 : hold_ == HoldInstruction::CallIssuer ? 2 : 3);
+            std::array<std::uint8_t, 9> value{};
+            std::copy(kHoldPrefix.begin(), kHoldPrefix.end(), value.begin());
+            value[8] = hold_ == HoldInstruction::None ? 1 : hold_ == HoldInstruction::CallIssuer ? 2 : 3;
+            append_extension(out_, kHoldInstructionOid, value);
         }
         if (invalidity_date) {
             // Always GeneralizedTime (RFC 5280 5.3.2).
-            out_.push_back(kSequence);
-            out_.push_back(kInvalidityExt - 2);
-            append(out_, kInvalidityDateOid);
-            out_.push_back(kOctetString);
-            out_.push_back(17);
-            std::uint8_t buf[15];
-            format_time(buf, *invalidity_date, false);
-            out_.push_back(kGeneralizedTime);
-            out_.push_back(15);
-            out_.insert(out_.end(), buf, buf + 15);
+            std::array<std::uint8_t, 17> value{kGeneralizedTime, 15};
+            format_time(value.data() + 2, *invalidity_date, false);
+            append_extension(out_, kInvalidityDateOid, value);
         }
     }
     ++count_;

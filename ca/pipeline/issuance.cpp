@@ -349,12 +349,12 @@ IssuanceOutcome submit(const IssuanceContext& ctx, const EnrollmentRequest& requ
     return submit_pipelined(ctx, request).wait();
 }
 
-IssuanceTicket submit_pipelined(const IssuanceContext& ctx, const EnrollmentRequest& request) {
-    const Time now = ctx.clock.now();
+namespace {
+
+// submit() once the CA is chosen.
+IssuanceTicket submit_to(const IssuanceContext& ctx, const EnrollmentRequest& request, const CertificateAuthority& ca,
+                         const CertificateTemplate& tmpl, const ParsedCsr& csr, Time now) {
     const Requester& who = request.requester;
-    const ParsedCsr csr = parse_csr_audited(ctx, request.csr, who, request.ca, now);
-    const CertificateTemplate& tmpl = find_template(ctx, request.template_name);
-    const CertificateAuthority& ca = choose_ca(ctx, request.ca, tmpl);
 
     Decision decision = decide(ctx, ca, tmpl, csr, who, now);
     NewRequest record = request_record(ca, tmpl, who, csr, decision, now);
@@ -379,6 +379,22 @@ IssuanceTicket submit_pipelined(const IssuanceContext& ctx, const EnrollmentRequ
         return IssuanceTicket(not_issued(ca.name(), id, RequestState::Pending, record.disposition, std::move(decision.findings)), {});
     }
     return sign_and_record(ctx, ca, tmpl, std::move(decision), std::move(record), std::nullopt, who.identity);
+}
+
+}  // namespace
+
+IssuanceTicket submit_pipelined(const IssuanceContext& ctx, const EnrollmentRequest& request) {
+    const Time now = ctx.clock.now();
+    const ParsedCsr csr = parse_csr_audited(ctx, request.csr, request.requester, request.ca, now);
+    const CertificateTemplate& tmpl = find_template(ctx, request.template_name);
+    return submit_to(ctx, request, choose_ca(ctx, request.ca, tmpl), tmpl, csr, now);
+}
+
+IssuanceOutcome submit_for_ca_infrastructure(const IssuanceContext& ctx, const EnrollmentRequest& request) {
+    const Time now = ctx.clock.now();
+    const ParsedCsr csr = parse_csr_audited(ctx, request.csr, request.requester, request.ca, now);
+    const CertificateTemplate& tmpl = find_template(ctx, request.template_name);
+    return submit_to(ctx, request, find_ca(ctx, request.ca), tmpl, csr, now).wait();
 }
 
 Evaluation evaluate(const IssuanceContext& ctx, const EnrollmentRequest& request) {

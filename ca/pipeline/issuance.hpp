@@ -90,6 +90,10 @@ IssuanceOutcome submit(const IssuanceContext& ctx, const EnrollmentRequest& requ
 // The same, without waiting for durability (servers and benchmarks that pipeline requests).
 IssuanceTicket submit_pipelined(const IssuanceContext& ctx, const EnrollmentRequest& request);
 Evaluation evaluate(const IssuanceContext& ctx, const EnrollmentRequest& request);
+// For the CA's own infrastructure (its delegated OCSP responder certificate): the template is
+// issued by `request.ca` whether or not that CA publishes it (a root usually publishes only
+// SubCA), through the same decision, record and signature as submit().
+IssuanceOutcome submit_for_ca_infrastructure(const IssuanceContext& ctx, const EnrollmentRequest& request);
 
 // Officer actions on a stored request (AD CS semantics). Approve and resubmit re-run the
 // template rules and lint at the current time before signing.

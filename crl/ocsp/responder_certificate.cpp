@@ -7,19 +7,13 @@
 #include <cstring>
 
 #include "ca/errors.hpp"
-#include "ca/finding_json.hpp"
 #include "ca/keys/key.hpp"
 #include "ca/keys/key_file.hpp"
-#include "ca/lint/lint.hpp"
 #include "ca/ossl/error.hpp"
 #include "ca/pipeline/issuance.hpp"
-#include "ca/pipeline/serial.hpp"
-#include "ca/pipeline/tbs_builder.hpp"
-#include "ca/pipeline/template_rules.hpp"
 #include "ca/unique_fd.hpp"
 #include "ca/x509/certificate_info.hpp"
 #include "ca/x509/csr.hpp"
-#include "ca/x509/name.hpp"
 #include "ca/x509/pem.hpp"
 
 namespace pkilab::crl {
@@ -121,7 +115,7 @@ void ResponderCertificate::renew(Time now) {
     const FolderLock lock(folder_);
     // Another process may have renewed it while this one waited for the lock.
     std::shared_ptr<const OcspSigner> fresh = load(now);
-    if (!fresh) fresh = issue(now);
+    if (!fresh) fresh = issue();
     std::lock_guard guard(mutex_);
     signer_ = std::move(fresh);
     problem_.clear();
@@ -158,19 +152,15 @@ std::shared_ptr<const OcspSigner> ResponderCertificate::load(Time now) const {
     return signer;
 }
 
-std::shared_ptr<const OcspSigner> ResponderCertificate::issue(Time now) {
+std::shared_ptr<const OcspSigner> ResponderCertificate::issue() {
     ossl::PkeyPtr key = generate_key(responder_key_spec(ca_.config().key));
     const Bytes csr = csr_to_der(make_csr(key.get(), "CN=" + ca_.name() + " OCSP Responder", {}).get());
-    Bytes der;
-    if (ca_.publishes(kResponderTemplate)) {
-        IssuanceOutcome out = submit(lab_.context(), EnrollmentRequest{kResponderTemplate, ca_.name(), csr, kResponder});
-        if (out.state != RequestState::Issued || !out.certificate)
-            throw ConflictError("CA " + ca_.name() + " did not issue its OCSP responder certificate (request " +
-                                std::to_string(out.request_id) + ", " + to_string(out.state) + "): " + out.disposition);
-        der = std::move(out.certificate->der);
-    } else {
-        der = issue_directly(csr, now);
-    }
+    IssuanceOutcome out = submit_for_ca_infrastructure(
+        lab_.context(), EnrollmentRequest{kResponderTemplate, ca_.name(), csr, kResponder});
+    if (out.state != RequestState::Issued || !out.certificate)
+        throw ConflictError("CA " + ca_.name() + " did not issue its OCSP responder certificate (request " +
+                            std::to_string(out.request_id) + ", " + to_string(out.state) + "): " + out.disposition);
+    const Bytes der = std::move(out.certificate->der);
     ossl::X509Ptr cert = parse_certificate(der, "the OCSP responder certificate of CA " + ca_.name());
     if (!signs_ocsp(cert.get()))
         throw ConflictError("template " + std::string(kResponderTemplate) +
@@ -179,73 +169,6 @@ std::shared_ptr<const OcspSigner> ResponderCertificate::issue(Time now) {
     write_file_atomically(folder_ / "responder.pem", certificate_pem(cert.get()),
                           fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
     return std::make_shared<OcspSigner>(ca_, std::move(cert), std::move(key));
-}
-
-// The pipeline's steps without choosing the CA by its template list: the template's rules, the
-// TBS builder, lint, the intent, the signature, the record. Policy plugins do not run: this
-// certificate is the CA's own infrastructure, not something anyone asked for.
-Bytes ResponderCertificate::issue_directly(ByteView csr_der, Time now) {
-    const CertificateTemplate* tmpl = lab_.config().find_template(kResponderTemplate);
-    if (tmpl == nullptr) throw InternalError(std::string("the lab has no template ") + kResponderTemplate);
-    if (now < from_asn1_time(X509_get0_notBefore(ca_.certificate())) ||
-        now >= from_asn1_time(X509_get0_notAfter(ca_.certificate())))
-        throw ConflictError("CA " + ca_.name() + " is not valid at " + format_time(now));
-    const ParsedCsr csr = parse_csr(csr_der);
-    Findings findings = check_request_against_template(csr, *tmpl);
-    const Serial serial = random_serial();
-    TbsCertificate tbs;
-    if (!has_errors(findings)) {
-        tbs = build_tbs(ca_, *tmpl, csr, serial.integer.get(), now);
-        findings.insert(findings.end(), tbs.notes.begin(), tbs.notes.end());
-        std::vector<const X509*> ancestors;
-        for (const auto& issuer : ca_.issuers()) ancestors.push_back(issuer.get());
-        const Findings lint = run_lint(LintContext{tbs.cert.get(), ca_.certificate(), ancestors});
-        findings.insert(findings.end(), lint.begin(), lint.end());
-    }
-    if (has_errors(findings)) {
-        std::string why;
-        for (const auto& f : findings)
-            if (f.severity == Severity::Error) why += (why.empty() ? "" : "; ") + f.message;
-        throw ConflictError("CA " + ca_.name() + " cannot issue its OCSP responder certificate: " + why);
-    }
-
-    X509* cert = tbs.cert.get();
-    NewRequest request;
-    request.ca = ca_.name();
-    request.template_name = tmpl->name;
-    request.template_version = tmpl->version_string();
-    request.requester = kResponder;
-    request.csr_der = csr.der;
-    request.subject = csr.subject;
-    request.findings_json = findings_to_json(findings);
-    request.at = now;
-    Store& store = lab_.store();
-    const std::int64_t id =
-        store.record_intent(IssuanceIntent{ca_.name(), std::nullopt, request, serial.hex, tbs_der(cert, ca_), now});
-    ca_.sign(cert);
-
-    CertificateRecord record;
-    record.ca = ca_.name();
-    record.serial = serial.hex;
-    record.request_id = id;
-    record.subject = format_dn(X509_get_subject_name(cert));
-    record.template_name = tmpl->name;
-    record.not_before = from_asn1_time(X509_get0_notBefore(cert));
-    record.not_after = from_asn1_time(X509_get0_notAfter(cert));
-    record.issued_at = now;
-    record.der = certificate_der(cert);
-    AuditEvent e;
-    e.at = now;
-    e.actor = kResponder.identity;
-    e.action = "issue";
-    e.ca = ca_.name();
-    e.request_id = id;
-    e.serial = serial.hex;
-    e.outcome = "ok";
-    e.detail = "serial " + serial.hex + ": OCSP responder certificate, signed directly (CA " + ca_.name() +
-               " does not publish " + kResponderTemplate + ")";
-    store.record_issued(record, "Issued", e);
-    return record.der;
 }
 
 }  // namespace pkilab::crl

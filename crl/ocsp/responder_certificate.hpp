@@ -8,10 +8,9 @@
 //   STATE/cas/NAME/ocsp/responder.pem   its certificate
 //   STATE/cas/NAME/ocsp/lock            serializes renewal between processes (flock)
 //
-// A CA that publishes OCSPResponseSigning issues through the normal pipeline (`submit`: the
-// template's rules, lint and the CA's policy plugins); one that does not (a root that issues
-// only SubCA) signs the lab's OCSPResponseSigning template directly, recorded in the store and
-// the audit trail like any certificate.
+// Issued through the normal pipeline (the template's rules, the policy chains, lint, the
+// store and the audit trail), whether or not the CA publishes OCSPResponseSigning: a root that
+// issues only SubCA still answers for its sub-CAs (submit_for_ca_infrastructure).
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -46,8 +45,7 @@ public:
 private:
     bool due(const OcspSigner& signer, Time now) const;
     std::shared_ptr<const OcspSigner> load(Time now) const;
-    std::shared_ptr<const OcspSigner> issue(Time now);
-    Bytes issue_directly(ByteView csr, Time now);
+    std::shared_ptr<const OcspSigner> issue();
     void renew(Time now);  // under the folder's lock; throws
 
     const Lab& lab_;
