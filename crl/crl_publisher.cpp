@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include "ca/errors.hpp"
+#include "ca/file_lock.hpp"
 #include "ca/ossl/error.hpp"
 #include "ca/pipeline/plugin_events.hpp"
 #include "crl/crl_builder.hpp"
@@ -71,6 +72,15 @@ Published publish_crl(const Lab& lab, const CertificateAuthority& ca, CrlKind ki
                          "set crl.delta_period (e.g. 1d) in the lab file, or publish the base CRL");
     std::optional<CrlRecord> base = store.latest_crl(ca.name(), CrlKind::Base);
     if (kind == CrlKind::Delta && !base) base = publish_crl(lab, ca, CrlKind::Base, actor, why).record;
+
+    // One publisher at a time per CA, across processes (`pkilab serve` and a `pkilab revoke`):
+    // otherwise the slower of two could replace a newer CRL with an older one.
+    const fs::path lock_file = canonical_crl_file(lab.state_dir(), ca.name(), kind).parent_path() / "lock";
+    std::error_code ec;
+    fs::create_directories(lock_file.parent_path(), ec);
+    const FileLock lock(lock_file);
+    // What another publisher recorded while this one waited.
+    if (kind == CrlKind::Delta) base = store.latest_crl(ca.name(), CrlKind::Base);
 
     const Time now = lab.clock().now();
     const CrlTimes times = crl_times(config, kind, now);

@@ -1,17 +1,11 @@
 #include "crl/ocsp/responder_certificate.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include "ca/errors.hpp"
+#include "ca/file_lock.hpp"
 #include "ca/keys/key.hpp"
 #include "ca/keys/key_file.hpp"
 #include "ca/ossl/error.hpp"
 #include "ca/pipeline/issuance.hpp"
-#include "ca/unique_fd.hpp"
 #include "ca/x509/certificate_info.hpp"
 #include "ca/x509/csr.hpp"
 #include "ca/x509/pem.hpp"
@@ -38,20 +32,6 @@ bool signs_ocsp(const X509* cert) {
     return (flags & EXFLAG_XKUSAGE) != 0 && (X509_get_extended_key_usage(const_cast<X509*>(cert)) & XKU_OCSP_SIGN) != 0;
 }
 
-// Held while a process looks at or replaces the files, so two servers do not both renew.
-class FolderLock {
-public:
-    explicit FolderLock(const fs::path& folder) {
-        const fs::path path = folder / "lock";
-        fd_ = UniqueFd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-        if (!fd_.valid()) throw InternalError("cannot open " + path.string() + ": " + std::strerror(errno));
-        while (::flock(fd_.get(), LOCK_EX) != 0)
-            if (errno != EINTR) throw InternalError("cannot lock " + path.string() + ": " + std::strerror(errno));
-    }
-
-private:
-    UniqueFd fd_;  // closing it releases the lock
-};
 
 }  // namespace
 
@@ -112,7 +92,8 @@ void ResponderCertificate::renew(Time now) {
     fs::create_directories(folder_, ec);
     if (ec) throw InternalError("cannot create " + folder_.string() + ": " + ec.message());
     fs::permissions(folder_, fs::perms::owner_all, ec);
-    const FolderLock lock(folder_);
+    // Held while this process looks at or replaces the files, so two servers do not both renew.
+    const FileLock lock(folder_ / "lock");
     // Another process may have renewed it while this one waited for the lock.
     std::shared_ptr<const OcspSigner> fresh = load(now);
     if (!fresh) fresh = issue();

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <thread>
 
 #include "ca/errors.hpp"
 #include "ca/pipeline/revocation.hpp"
@@ -177,10 +178,10 @@ TEST(CrlPublisher, ADeltaListsWhatChangedSinceItsBaseIncludingReleasesAsRemoveFr
     EXPECT_EQ(entries_of(d.get()), expected);
 }
 
-TEST(CrlPublisher, NumbersIncreaseAcrossBaseDeltaAndRestarts) {
+TEST(CrlPublisher, NumbersIncreaseOverAHundredPublicationsAcrossBaseDeltaAndRestarts) {
     LabFixture f;
     std::int64_t last = 0;
-    for (int round = 0; round < 4; ++round) {
+    for (int round = 0; round < 20; ++round) {
         auto lab = Lab::open(f.lab().state_dir(), f.clock());
         for (int i = 0; i < 5; ++i) {
             const CrlKind kind = i % 2 == 0 ? CrlKind::Base : CrlKind::Delta;
@@ -191,7 +192,24 @@ TEST(CrlPublisher, NumbersIncreaseAcrossBaseDeltaAndRestarts) {
             EXPECT_EQ(integer_ext(crl.get(), NID_crl_number), last);
         }
     }
-    EXPECT_EQ(last, 20);
+    EXPECT_EQ(last, 100);
+}
+
+TEST(CrlPublisher, TwoPublishersAtOnceLeaveTheNewestCrlInPlace) {
+    LabFixture f;
+    // Another process on the same lab: its own Lab and store connection.
+    auto other = Lab::open(f.lab().state_dir(), f.clock());
+    std::thread t([&] {
+        for (int i = 0; i < 10; ++i) publish_crl(*other, other->ca("issuing"), CrlKind::Base, "other", "test");
+    });
+    for (int i = 0; i < 10; ++i) publish_crl(f.lab(), f.lab().ca("issuing"), CrlKind::Base, "this", "test");
+    t.join();
+    const auto latest = f.lab().store().latest_crl("issuing", CrlKind::Base);
+    ASSERT_TRUE(latest);
+    EXPECT_EQ(latest->number, 20);
+    const Bytes der = read_crl(f.lab(), "issuing", CrlKind::Base);
+    EXPECT_EQ(integer_ext(parse_crl(der).get(), NID_crl_number), latest->number);
+    EXPECT_EQ(read_file(publication_folder(f.lab().state_dir()) / "CertEnroll" / "issuing.crl", 1 << 20), der);
 }
 
 TEST(CrlPublisher, ThousandOfTenThousandRevokedAreExactlyTheEntries) {
