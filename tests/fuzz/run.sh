@@ -30,6 +30,8 @@ fuzz_one() {
   local bin="$build/tests/fuzz/fuzz_$name"
   local work="$build/fuzz-corpus/$name" artifacts="$build/fuzz-artifacts/$name/"
   local dict=() log="$build/fuzz-$name.log"
+  # Findings of an earlier run were reproduced (or fixed) then: this run reports its own only.
+  rm -rf "$artifacts"
   mkdir -p "$work" "$artifacts"
   [ -f "$src/tests/fuzz/dict/$name.dict" ] && dict=(-dict="$src/tests/fuzz/dict/$name.dict")
   local rc=0
