@@ -12,6 +12,7 @@
 
 #include "ca/errors.hpp"
 #include "ca/pipeline/revocation.hpp"
+#include "crl/crl_publisher.hpp"
 #include "ca/plugin/finding_collector.hpp"
 #include "ca/plugin/plugin_wire.hpp"
 #include "ca/plugin/policy_host.hpp"
@@ -296,7 +297,7 @@ TEST(PluginReload, SwapsPluginsWhileRequestsRunAndKeepsTheOldOnesOnError) {
 
 // Events (AD CS exit modules): each plugin with on_event hears of what happened, in-process and
 // isolated alike; the test plugin writes a line per event to a file.
-TEST(PluginEvents, IssuedDeniedPendingAndRevokedReachThePlugin) {
+TEST(PluginEvents, IssuedDeniedPendingRevokedAndCrlPublishedReachThePlugin) {
     for (const bool isolated : {false, true}) {
         SCOPED_TRACE(isolated ? "isolated" : "in-process");
         const fs::path log = fs::temp_directory_path() / ("pkilab-events-" + std::to_string(::getpid()) + ".log");
@@ -309,6 +310,7 @@ TEST(PluginEvents, IssuedDeniedPendingAndRevokedReachThePlugin) {
         IssuanceOutcome no = ask(fx, "forbidden.lab.test");
         IssuanceOutcome wait = ask(fx, "pend.lab.test");
         revoke(fx.ctx(), ok.certificate->serial, RevocationReason::KeyCompromise, kAlice, std::nullopt, "");
+        const crl::Published crl = crl::publish_crl(fx.lab(), fx.lab().ca("issuing"), CrlKind::Base, "alice", "test");
         std::ifstream in(log);
         std::vector<std::string> lines;
         for (std::string line; std::getline(in, line);) lines.push_back(line);
@@ -318,7 +320,9 @@ TEST(PluginEvents, IssuedDeniedPendingAndRevokedReachThePlugin) {
                              "1" + id + std::to_string(no.request_id) + " ",
                              "2" + id + std::to_string(wait.request_id) + " ",
                              "3" + id + std::to_string(ok.request_id) + " " + ok.certificate->serial,
+                             "4" + id + "0 ",
                          }));
+        EXPECT_EQ(crl.record.entries, 1u);
         fs::remove(log);
     }
 }
