@@ -201,6 +201,35 @@ protected:
     }
 };
 
+TEST_F(Serve, ALabClockMovedByAnotherCommandAgesTheCrlsAndTheServerRepublishesThem) {
+    lab_up(lab_text());
+    start();
+    auto number = [&](const std::string& path) {
+        const std::string file = (dir / "served.crl").string();
+        if (curl("", path, file).substr(0, 3) != "200") return -1L;
+        const RunResult r = run("openssl crl -inform DER -noout -crlnumber -in " + quote(file));
+        const size_t eq = r.out.find('=');
+        return eq == std::string::npos ? -1L : std::stol(r.out.substr(eq + 1), nullptr, 16);
+    };
+    const long base_before = number("/CertEnroll/lab-issuing-ca.crl");
+    const long delta_before = number("/CertEnroll/lab-issuing-ca+.crl");
+    ASSERT_GT(base_before, 0);
+    ASSERT_GT(delta_before, base_before);
+
+    // A day: the delta CRL falls due, the base does not.
+    ASSERT_EQ(pkilab("clock advance 1d").exit_code, 0);
+    EXPECT_TRUE(eventually([&] { return number("/CertEnroll/lab-issuing-ca+.crl") > delta_before; })) << server->err();
+    EXPECT_EQ(number("/CertEnroll/lab-issuing-ca.crl"), base_before);
+    // A week: the base too, and every new CRL verifies on the lab clock's date.
+    ASSERT_EQ(pkilab("clock advance 6d").exit_code, 0);
+    EXPECT_TRUE(eventually([&] { return number("/CertEnroll/lab-issuing-ca.crl") > base_before; })) << server->err();
+    EXPECT_NE(server->err().find("published"), std::string::npos) << server->err();
+    RunResult status = run(quote(kPkilab) + " --state " + quote(state()) + " --json crl status --ca lab-issuing-ca");
+    EXPECT_NE(status.out.find("\"freshness\": \"fresh\""), std::string::npos) << status.out;
+    EXPECT_EQ(status.out.find("\"freshness\": \"stale\""), std::string::npos) << status.out;
+    stop();
+}
+
 TEST_F(Serve, PublishesCrlsAndCaCertificatesAtTheirUrlPaths) {
     lab_up(lab_text());
     start();
