@@ -54,13 +54,34 @@ fs::path file_for(const fs::path& folder, const std::string& path, const std::st
     return folder / rel;
 }
 
-void add_all(std::vector<PublishedLocation>& out, const fs::path& folder, const CertificateAuthority& ca,
+void add_all(std::vector<PublishedLocation>& out, const fs::path& folder, const std::string& ca,
              const std::vector<std::string>& urls, Artifact what) {
     for (const auto& url : urls) {
         std::string path = http_path(url);
         if (path.empty()) continue;
-        fs::path file = file_for(folder, path, ca.name(), url);
-        out.push_back({url, std::move(path), ca.name(), what, std::move(file)});
+        fs::path file = file_for(folder, path, ca, url);
+        out.push_back({url, std::move(path), ca, what, std::move(file)});
+    }
+}
+
+void add_ca(std::vector<PublishedLocation>& out, const fs::path& folder, const std::string& ca, const PublishedUrls& urls) {
+    add_all(out, folder, ca, urls.cdp, Artifact::BaseCrl);
+    add_all(out, folder, ca, urls.freshest_crl, Artifact::DeltaCrl);
+    add_all(out, folder, ca, urls.aia, Artifact::CaCertificate);
+}
+
+// The same path twice is harmless only when it is the same thing (a CA listing one URL on two
+// hosts); anything else would serve one CA's data at another's location.
+void refuse_shared_paths(const std::vector<PublishedLocation>& locations) {
+    std::map<std::string, const PublishedLocation*> seen;
+    for (const auto& loc : locations) {
+        auto [it, fresh] = seen.emplace(loc.path, &loc);
+        if (fresh || (it->second->ca == loc.ca && it->second->what == loc.what)) continue;
+        const PublishedLocation& first = *it->second;
+        throw InputError("CA " + loc.ca, "cdp/aia",
+                         "the " + std::string(to_string(loc.what)) + " of CA " + loc.ca + " and the " +
+                             to_string(first.what) + " of CA " + first.ca + " are both published at " + loc.path,
+                         "give each CA its own file name, e.g. with <CaName> and <DeltaCRLAllowed> in the URL");
     }
 }
 
@@ -115,24 +136,15 @@ fs::path publication_folder(const fs::path& state_dir) { return state_dir / "pub
 std::vector<PublishedLocation> published_locations(const Lab& lab) {
     const fs::path folder = publication_folder(lab.state_dir());
     std::vector<PublishedLocation> out;
-    for (const auto& ca : lab.cas()) {
-        add_all(out, folder, ca, ca.urls().cdp, Artifact::BaseCrl);
-        add_all(out, folder, ca, ca.urls().freshest_crl, Artifact::DeltaCrl);
-        add_all(out, folder, ca, ca.urls().aia, Artifact::CaCertificate);
-    }
-    // The same path twice is harmless only when it is the same thing (a CA listing one URL on
-    // two hosts); anything else would serve one CA's data at another's location.
-    std::map<std::string, const PublishedLocation*> seen;
-    for (const auto& loc : out) {
-        auto [it, fresh] = seen.emplace(loc.path, &loc);
-        if (fresh || (it->second->ca == loc.ca && it->second->what == loc.what)) continue;
-        const PublishedLocation& first = *it->second;
-        throw InputError("CA " + loc.ca, "cdp/aia",
-                         "the " + std::string(to_string(loc.what)) + " of CA " + loc.ca + " and the " +
-                             to_string(first.what) + " of CA " + first.ca + " are both published at " + loc.path,
-                         "give each CA its own file name, e.g. with <CaName> and <DeltaCRLAllowed> in the URL");
-    }
+    for (const auto& ca : lab.cas()) add_ca(out, folder, ca.name(), ca.urls());
+    refuse_shared_paths(out);
     return out;
+}
+
+void check_publication_paths(const LabConfig& config) {
+    std::vector<PublishedLocation> out;
+    for (const auto& ca : config.cas) add_ca(out, "/", ca.name, expand_published_urls(ca, config.server_dns_name));
+    refuse_shared_paths(out);
 }
 
 std::vector<PublishedLocation> locations_of(const Lab& lab, const std::string& ca, Artifact what) {

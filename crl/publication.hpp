@@ -34,6 +34,8 @@ std::filesystem::path publication_folder(const std::filesystem::path& state_dir)
 // base and a delta CRL, naming the same path is an InputError naming both: one would be served
 // at the other's location.
 std::vector<PublishedLocation> published_locations(const Lab& lab);
+// The same check on a lab file, before any CA exists (`lab validate`, `lab up`).
+void check_publication_paths(const LabConfig& config);
 // The same for one CA and artifact.
 std::vector<PublishedLocation> locations_of(const Lab& lab, const std::string& ca, Artifact what);
 

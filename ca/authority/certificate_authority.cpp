@@ -78,17 +78,24 @@ void CertificateAuthority::init(std::string_view server_dns_name) {
 
     key_id_ = key_identifier(X509_get_X509_PUBKEY(certificate_.get()));
 
-    UrlTokenValues values{std::string(server_dns_name), config_.name, 0, false};
-    urls_.cdp = expand_all(config_.cdp_urls, values, false, where + " cdp");
+    urls_ = expand_published_urls(config_, server_dns_name);
+}
+
+PublishedUrls expand_published_urls(const CaConfig& config, std::string_view server_dns_name) {
+    const std::string where = "CA " + config.name;
+    const UrlTokenValues values{std::string(server_dns_name), config.name, 0, false};
+    PublishedUrls urls;
+    urls.cdp = expand_all(config.cdp_urls, values, false, where + " cdp");
     // A location whose pattern has no <DeltaCRLAllowed> holds the base CRL only: its delta
     // would have the same name.
-    if (config_.crl.deltas()) {
-        const auto deltas = expand_all(config_.cdp_urls, values, true, where + " cdp");
+    if (config.crl.deltas()) {
+        const auto deltas = expand_all(config.cdp_urls, values, true, where + " cdp");
         for (size_t i = 0; i < deltas.size(); ++i)
-            if (deltas[i] != urls_.cdp[i]) urls_.freshest_crl.push_back(deltas[i]);
+            if (deltas[i] != urls.cdp[i]) urls.freshest_crl.push_back(deltas[i]);
     }
-    urls_.aia = expand_all(config_.aia_urls, values, false, where + " aia");
-    urls_.ocsp = expand_all(config_.ocsp_urls, values, false, where + " ocsp");
+    urls.aia = expand_all(config.aia_urls, values, false, where + " aia");
+    urls.ocsp = expand_all(config.ocsp_urls, values, false, where + " ocsp");
+    return urls;
 }
 
 const CertificateAuthority::Signer& CertificateAuthority::signer() const {

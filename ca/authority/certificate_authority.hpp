@@ -22,6 +22,10 @@ struct PublishedUrls {
     std::vector<std::string> ocsp;
 };
 
+// The URLs a CA with this configuration writes into certificates (its patterns expanded).
+// InputError for a pattern that does not expand.
+PublishedUrls expand_published_urls(const CaConfig& config, std::string_view server_dns_name);
+
 class CertificateAuthority final {
 public:
     // Checks the invariants: the certificate is a CA certificate (basicConstraints cA, and

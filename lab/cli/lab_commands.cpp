@@ -21,8 +21,11 @@ std::string default_lab_file() {
 }
 
 void lab_up_command(Cli& cli, const std::string& file) {
+    const LabConfig config = load_lab_file(file);
+    // Before anything is made: a lab whose CAs would publish at one path cannot be served.
+    crl::check_publication_paths(config);
     if (!cli.state_given)
-        if (const auto dir = load_lab_file(file).state_dir)
+        if (const auto dir = config.state_dir)
             cli.state_dir = (std::filesystem::absolute(file).parent_path() / *dir).lexically_normal().string();
     LabUpReport r = lab_up(cli.state_dir, file, cli.system_clock());
     nlohmann::json cas = nlohmann::json::array();
@@ -79,6 +82,7 @@ void lab_up_command(Cli& cli, const std::string& file) {
 
 void lab_validate_command(Cli& cli, const std::string& file) {
     LabConfig config = load_lab_file(file);
+    crl::check_publication_paths(config);
     // Plugin files are found and checked, but not loaded: loading runs their code, and
     // validating must not (`lab up` loads them and checks their configuration).
     const auto dirs = plugin_directories(config.plugins, std::filesystem::absolute(file).parent_path());

@@ -200,6 +200,19 @@ TEST_F(CrlFlow, BadRequestsNameTheProblem) {
     EXPECT_EQ(r.exit_code, 2) << r.out;
     EXPECT_NE(r.out.find("cas[1].crl.publish_on_revoke"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("needs delta CRLs"), std::string::npos) << r.out;
+    // Two CAs publishing at one path: refused by validate and by lab up, before anything is made.
+    lab = slurp(kDefaultLab);
+    const std::string mine = "<CaName><CRLNameSuffix><DeltaCRLAllowed>.crl";
+    lab.replace(lab.find(mine), mine.size(), "lab-issuing-ca.crl");  // the root's cdp, the first in the file
+    spit(path("shared.yaml"), lab);
+    for (const std::string& cmd : std::vector<std::string>{"lab validate ", "--state " + path("other") + " lab up "}) {
+        r = run(quote(kPkilab) + " " + cmd + quote(path("shared.yaml")));
+        EXPECT_EQ(r.exit_code, 2) << cmd << r.out;
+        EXPECT_NE(r.out.find("the base CRL of CA lab-issuing-ca and the base CRL of CA lab-root-ca"), std::string::npos)
+            << r.out;
+        EXPECT_NE(r.out.find("/CertEnroll/lab-issuing-ca.crl"), std::string::npos) << r.out;
+    }
+    EXPECT_FALSE(std::filesystem::exists(path("other")));
 }
 
 }  // namespace
