@@ -90,6 +90,17 @@ bool not_modified(const Request& req, const FileSnapshot& s) {
     return false;
 }
 
+// Formatted once a second per thread: every response carries it.
+const std::string& http_date_now(Time now) {
+    thread_local Time formatted_at{};
+    thread_local std::string text;
+    if (now != formatted_at || text.empty()) {
+        text = format_http_date(now.time_since_epoch().count());
+        formatted_at = now;
+    }
+    return text;
+}
+
 void access_log_line(const Request& req, const Response& res) {
     const size_t bytes = !res.body.empty() ? res.body.size() : res.content_length_;
     std::string line = "pkilab serve: " + req.remote_addr + " \"" + req.method + " " + req.path + "\" " +
@@ -188,6 +199,11 @@ struct HttpServer::Impl {
             return Routed::Handled;
         };
         server.set_error_handler(errors);
+        // RFC 7231 7.1.1.2: an origin server with a clock sends Date. The real time, not the lab
+        // clock's: it dates the HTTP message, and caches age responses by it.
+        server.set_post_routing_handler([this](const Request&, Response& res) {
+            res.set_header("Date", http_date_now(lab.base_clock().now()));
+        });
         if (options.access_log) server.set_logger(access_log_line);
     }
 

@@ -7,6 +7,10 @@
 //   STATE/cas/NAME/ca.pem          the CA certificate
 //   STATE/cas/NAME/ca.key          its private key, mode 0600 (PKCS#8, encrypted if configured)
 //   STATE/cas/NAME/chain.pem       the CA certificate and its issuers up to the root
+//   STATE/cas/NAME/ocsp/           the CA's delegated OCSP responder certificate and key (crl/ocsp)
+//   STATE/crl/NAME/                the CA's latest CRLs (crl/crl_publisher.hpp)
+//   STATE/publish/                 what `pkilab serve` answers at the CDP and AIA paths (crl/publication.hpp)
+//   STATE/serve.pid, serve.reload  the running server (webenroll/server_state.hpp)
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -38,6 +42,9 @@ public:
     // The lab clock: the base clock shifted by the persisted offset.
     const Clock& clock() const { return *clock_; }
     Duration clock_offset() const { return clock_->offset(); }
+    // The clock the lab clock is shifted from: the real time, for what is not the CA's business
+    // (the Date of an HTTP response).
+    const Clock& base_clock() const { return base_clock_; }
     void set_clock_offset(Duration offset, const std::string& actor);
     // Re-reads the offset another process may have set (`pkilab clock` while `pkilab serve` runs).
     // Returns true when it changed.

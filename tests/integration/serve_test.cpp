@@ -254,6 +254,7 @@ TEST_F(Serve, PublishesCrlsAndCaCertificatesAtTheirUrlPaths) {
         << head;
     EXPECT_NE(head.find("Cache-Control: max-age=86400"), std::string::npos) << head;
     EXPECT_NE(head.find("Last-Modified: "), std::string::npos) << head;
+    EXPECT_NE(head.find("\r\nDate: "), std::string::npos) << head;  // RFC 7231 7.1.1.2
 
     // A CRL's max-age runs to its nextUpdate (7 days and a half by default), by the lab clock.
     const std::string crl_head = headers("", "/CertEnroll/lab-issuing-ca.crl");
