@@ -111,21 +111,17 @@ Published publish_crl(const Lab& lab, const CertificateAuthority& ca, CrlKind ki
     const std::uint64_t count = entries.count();
 
     Bytes der;
+    Published out;
     try {
         der = build_crl(ca, header, std::move(entries));
         verify_crl_against_ca(ca, der, header);
+        out.files = destinations(lab, ca, kind);
+        publish_everywhere(out.files, der);
     } catch (const std::exception& e) {
         store.append_audit(publish_event(ca, actor, now, "failed",
                                          std::string(to_string(kind)) + " CRL " + std::to_string(header.number) +
                                              " not published, the previous one stays: " + e.what()));
         throw;
-    }
-
-    Published out;
-    for (const auto& file : destinations(lab, ca, kind)) {
-        if (out.files.empty()) publish_file(file, der);
-        else publish_same_file(out.files.front(), file, der);
-        out.files.push_back(file);
     }
     CrlRecord& r = out.record;
     r.ca = ca.name();

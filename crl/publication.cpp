@@ -6,6 +6,8 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <map>
 
 #include "ca/errors.hpp"
@@ -98,24 +100,53 @@ void publish_file(const fs::path& file, ByteView content) {
                           perms::owner_read | perms::owner_write | perms::group_read | perms::others_read);
 }
 
-void publish_same_file(const fs::path& published, const fs::path& file, ByteView content) {
-    std::error_code ec;
-    fs::create_directories(file.parent_path(), ec);
-    // A second name for the same inode, renamed into place: atomic like publish_file, and a
-    // 50 MB CRL is not written and synced once per location. The next publication renames a
-    // new file over each name, so the names never change together by accident.
+namespace {
+
+fs::path staged_name(const fs::path& file) {
     unsigned char rnd[8];
     ossl::check(RAND_bytes(rnd, sizeof rnd), "RAND_bytes");
-    const fs::path tmp = file.parent_path() / ("." + file.filename().string() + ".link-" + to_hex(rnd));
-    if (!ec && ::link(published.c_str(), tmp.c_str()) == 0) {
-        if (::rename(tmp.c_str(), file.c_str()) == 0) {
-            UniqueFd dir(::open(file.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-            if (dir.valid()) ::fsync(dir.get());
-            return;
+    return file.parent_path() / ("." + file.filename().string() + ".staged-" + to_hex(rnd));
+}
+
+void sync_folder(const fs::path& folder) {
+    UniqueFd dir(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir.valid()) ::fsync(dir.get());
+}
+
+}  // namespace
+
+void publish_everywhere(const std::vector<fs::path>& files, ByteView content) {
+    if (files.empty()) return;
+    // First every location gets the new content under a hidden name, durably: the first by
+    // writing it, the others by a hard link to it where they share a file system (a 50 MB CRL
+    // is then written and synced once), else by a copy. Only then are they renamed into place,
+    // so a failure on the way (a full disk, a folder that cannot be made) changes no location.
+    std::vector<std::pair<fs::path, fs::path>> staged;  // hidden name, final name
+    struct Cleanup {
+        std::vector<std::pair<fs::path, fs::path>>& staged;
+        bool armed = true;
+        ~Cleanup() {
+            if (armed)
+                for (const auto& [tmp, file] : staged) ::unlink(tmp.c_str());
         }
-        ::unlink(tmp.c_str());
+    } cleanup{staged};
+    for (const auto& file : files) {
+        const fs::path tmp = staged_name(file);
+        if (staged.empty()) {
+            publish_file(tmp, content);
+        } else {
+            std::error_code ec;
+            fs::create_directories(file.parent_path(), ec);
+            if (ec || ::link(staged.front().first.c_str(), tmp.c_str()) != 0) publish_file(tmp, content);
+        }
+        staged.emplace_back(tmp, file);
     }
-    publish_file(file, content);  // another file system, or links not allowed: a copy
+    for (const auto& [tmp, file] : staged)
+        if (::rename(tmp.c_str(), file.c_str()) != 0)
+            throw InputError(file.string(), "", std::string("cannot replace the published file: ") + std::strerror(errno),
+                             "check the folder's permissions and free space");
+    cleanup.armed = false;
+    for (const auto& [tmp, file] : staged) sync_folder(file.parent_path());
 }
 
 const char* to_string(Artifact a) {

@@ -43,9 +43,10 @@ std::vector<PublishedLocation> locations_of(const Lab& lab, const std::string& c
 // a client fetching it sees the old file or the new one, never a part.
 void publish_file(const std::filesystem::path& file, ByteView content);
 
-// The same content at another location, given the file `published` already holds it: a hard
-// link renamed into place where possible, else a copy. Atomic and durable like publish_file.
-void publish_same_file(const std::filesystem::path& published, const std::filesystem::path& file, ByteView content);
+// The same content at every one of `files`, all or nothing: each is staged under a hidden name
+// first (hard links to one written copy where possible) and renamed into place only when all
+// are staged. A failure before the renames leaves every location as it was.
+void publish_everywhere(const std::vector<std::filesystem::path>& files, ByteView content);
 
 // Writes each CA certificate (DER) to its aia locations in the publication folder, where it is
 // missing or different. Idempotent; `lab up` and `pkilab serve` call it.

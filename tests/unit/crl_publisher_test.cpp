@@ -3,6 +3,7 @@
 // check is never published.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 #include <thread>
 
@@ -291,6 +292,26 @@ TEST(CrlSchedule, DueFollowsTheLabClockAndStaleComesAfterTheOverlap) {
     EXPECT_EQ(freshness(latest, latest->next_publish), Freshness::Due);
     EXPECT_EQ(freshness(latest, latest->next_update), Freshness::Stale);
     EXPECT_EQ(freshness(std::nullopt, f.clock().now()), Freshness::Missing);
+}
+
+TEST(CrlPublication, PublishingEverywhereIsAllOrNothing) {
+    LabFixture f;
+    const std::filesystem::path a = f.dir() / "a" / "x.crl", b = f.dir() / "b" / "y.crl";
+    const Bytes old_bytes{1, 2, 3}, new_bytes{4, 5, 6, 7};
+    publish_everywhere({a, b}, old_bytes);
+    // A location whose folder cannot be made (a file is in the way): nothing changes anywhere.
+    std::ofstream(f.dir() / "blocker") << "a file, not a folder";
+    EXPECT_THROW(publish_everywhere({a, b, f.dir() / "blocker" / "z.crl"}, new_bytes), InputError);
+    EXPECT_EQ(read_file(a, 64), old_bytes);
+    EXPECT_EQ(read_file(b, 64), old_bytes);
+    for (const auto& dir : {a.parent_path(), b.parent_path()})
+        for (const auto& e : std::filesystem::directory_iterator(dir))
+            EXPECT_EQ(e.path().filename().string().find(".staged-"), std::string::npos) << e.path();
+    // Then all of them, one inode for the locations on one file system.
+    publish_everywhere({a, b}, new_bytes);
+    EXPECT_EQ(read_file(a, 64), new_bytes);
+    EXPECT_EQ(read_file(b, 64), new_bytes);
+    EXPECT_TRUE(std::filesystem::equivalent(a, b));
 }
 
 TEST(CrlPublication, TwoCasAtOnePathAreRefusedNamingBoth) {
