@@ -37,14 +37,6 @@ std::string serial_key(const ASN1_INTEGER* serial) {
     return hex;
 }
 
-Bytes certid_der(const OCSP_CERTID* id) {
-    unsigned char* der = nullptr;
-    const int len = i2d_OCSP_CERTID(const_cast<OCSP_CERTID*>(id), &der);
-    ossl::OsslBytesPtr owned(der);
-    if (len <= 0) ossl::throw_error("encoding a CertID");
-    return Bytes(der, der + len);
-}
-
 std::optional<ParsedOcspRequest> parse_ocsp_request(ByteView der) {
     if (der.empty() || der.size() > kMaxOcspRequestBytes) return std::nullopt;
     ossl::ErrorMark mark;  // a request that does not parse is an answer, not an error to report
@@ -65,6 +57,17 @@ std::optional<ParsedOcspRequest> parse_ocsp_request(ByteView der) {
         ASN1_INTEGER* serial = nullptr;
         if (c.id == nullptr || OCSP_id_get0_info(&name_hash, &md, &key_hash, &serial, c.id) != 1)
             return std::nullopt;
+        // A response copies the CertID by encoding it and reading it back, which some that
+        // d2i accepted do not survive (a fuzzer found one): such a request is malformed, not a
+        // fault of ours.
+        unsigned char* enc = nullptr;
+        const int len = i2d_OCSP_CERTID(c.id, &enc);
+        ossl::OsslBytesPtr owned(enc);
+        if (len <= 0) return std::nullopt;
+        const unsigned char* q = enc;
+        ossl::OcspCertIdPtr again(d2i_OCSP_CERTID(nullptr, &q, len));
+        if (!again || q != enc + len) return std::nullopt;
+        c.der.assign(enc, enc + len);
         c.hash_nid = md != nullptr ? OBJ_obj2nid(md) : NID_undef;
         c.name_hash = view(name_hash);
         c.key_hash = view(key_hash);

@@ -25,6 +25,7 @@ struct RequestedCert {
     // As the store keeps serials (normalize_serial); empty when the INTEGER is negative or longer
     // than 20 octets: no CA issued it.
     std::string serial;
+    Bytes der;                  // the CertID as encoded again by OpenSSL (what a response repeats)
 };
 
 struct ParsedOcspRequest {
@@ -34,13 +35,12 @@ struct ParsedOcspRequest {
 };
 
 // Nothing (a malformedRequest answer) for bytes that are not exactly one DER OCSPRequest with
-// 1 to kMaxCertIdsPerRequest CertIDs. Never throws for bad input.
+// 1 to kMaxCertIdsPerRequest CertIDs, each of which OpenSSL can encode and read back (a response
+// copies them that way). Never throws for bad input.
 std::optional<ParsedOcspRequest> parse_ocsp_request(ByteView der);
 
 // The serial of a CertID in the store's form, or empty (see RequestedCert::serial).
 std::string serial_key(const ASN1_INTEGER* serial);
 
-// The DER of a CertID, so that a cached answer is only reused for the very same encoding.
-Bytes certid_der(const OCSP_CERTID* id);
 
 }  // namespace pkilab::crl

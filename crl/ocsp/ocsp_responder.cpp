@@ -98,7 +98,7 @@ OcspResponder::Reply OcspResponder::Impl::respond(ByteView der) {
 
 OcspResponder::Reply OcspResponder::Impl::respond_cached(const ParsedOcspRequest& req, std::size_t ca, Time now) {
     const RequestedCert& c = req.certs.front();
-    Bytes certid = certid_der(c.id);
+    Bytes certid = c.der;
     if (c.serial.empty()) {  // never issued
         const AnswerPtr a = sign_answer(ca, std::move(certid), CertState{}, now);
         return {a->response.der, OCSP_RESPONSE_STATUS_SUCCESSFUL, a->response.next_update};
