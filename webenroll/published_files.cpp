@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "ca/errors.hpp"
+#include "ca/unique_fd.hpp"
 #include "webenroll/http_date.hpp"
 
 namespace pkilab::web {
@@ -32,20 +33,6 @@ bool same(const FileSnapshot& s, const Identity& id) {
     return s.inode == id.inode && s.size == id.size && s.mtime_ns == id.mtime_ns;
 }
 
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
-
 std::string hex(std::uint64_t v) {
     char buf[24];
     std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
@@ -59,7 +46,7 @@ std::string hex(std::uint64_t v) {
 // Reads the file that is at `file` now. The identity comes from the open descriptor, so a rename
 // between the caller's stat and this open gives the new file's bytes with the new file's identity.
 std::shared_ptr<const FileSnapshot> read_snapshot(const std::filesystem::path& file) {
-    Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
     if (fd.get() < 0) {
         if (errno == ENOENT) return nullptr;
         unreadable(file, errno);

@@ -11,6 +11,7 @@
 
 #include "ca/errors.hpp"
 #include "ca/keys/key_file.hpp"
+#include "ca/unique_fd.hpp"
 #include "ca/x509/pem.hpp"
 
 namespace pkilab::web {
@@ -48,48 +49,42 @@ ServerPidFile::ServerPidFile(const fs::path& state_dir) : file_(server_pid_file(
     // A server that exits unlinks the file it locked: lock, then check that the path still
     // names the file locked, else try again with the new one.
     for (int attempt = 0; attempt < 10; ++attempt) {
-        const int fd = ::open(file_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0)
+        UniqueFd fd(::open(file_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+        if (!fd.valid())
             throw InputError(file_.string(), "", std::string("cannot create the server's pid file: ") + std::strerror(errno),
                              "check the state folder's permissions");
-        if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-            const auto pid = parse_pid(read_small(fd));
-            ::close(fd);
+        if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+            const auto pid = parse_pid(read_small(fd.get()));
             throw ConflictError("a pkilab serve" + (pid ? " (pid " + std::to_string(*pid) + ")" : std::string()) +
                                 " already runs on the state folder " + state_dir.string() +
                                 "; stop it first, or give this one another --state");
         }
         struct stat held {}, named {};
-        if (::fstat(fd, &held) == 0 && ::stat(file_.c_str(), &named) == 0 && held.st_ino == named.st_ino &&
+        if (::fstat(fd.get(), &held) == 0 && ::stat(file_.c_str(), &named) == 0 && held.st_ino == named.st_ino &&
             held.st_dev == named.st_dev) {
             const std::string pid = std::to_string(::getpid()) + "\n";
-            if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
-                const int err = errno;
-                ::close(fd);
-                throw InputError(file_.string(), "", std::string("cannot write the server's pid file: ") + std::strerror(err));
-            }
-            fd_ = fd;
+            if (::ftruncate(fd.get(), 0) != 0 ||
+                ::pwrite(fd.get(), pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size()))
+                throw InputError(file_.string(), "", std::string("cannot write the server's pid file: ") + std::strerror(errno));
+            fd_ = std::move(fd);
             return;
         }
-        ::close(fd);
     }
     throw ConflictError("another pkilab serve is starting or stopping on " + state_dir.string() + "; try again");
 }
 
 ServerPidFile::~ServerPidFile() {
-    if (fd_ < 0) return;
     // Unlink while holding the lock: a server starting now either sees no file or its own.
-    ::unlink(file_.c_str());
-    ::close(fd_);
+    if (fd_.valid()) ::unlink(file_.c_str());
 }
 
 std::optional<pid_t> running_server(const fs::path& state_dir) {
     const fs::path file = server_pid_file(state_dir);
-    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) return std::nullopt;
+    // Closing it also drops a shared lock taken on a stale file.
+    const UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd.valid()) return std::nullopt;
     std::optional<pid_t> pid;
-    if (::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK) pid = parse_pid(read_small(fd));
-    ::close(fd);  // also drops a shared lock taken on a stale file
+    if (::flock(fd.get(), LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK) pid = parse_pid(read_small(fd.get()));
     return pid;
 }
 

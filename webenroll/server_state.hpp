@@ -9,6 +9,8 @@
 #include <string>
 #include <sys/types.h>
 
+#include "ca/unique_fd.hpp"
+
 namespace pkilab::web {
 
 std::filesystem::path server_pid_file(const std::filesystem::path& state_dir);
@@ -25,7 +27,7 @@ public:
 
 private:
     std::filesystem::path file_;
-    int fd_ = -1;
+    UniqueFd fd_;  // holds the lock; closed after the file is unlinked
 };
 
 // The pid of the server running on `state_dir`, if one runs.
