@@ -2,11 +2,10 @@
 
 #include <algorithm>
 #include <optional>
-#include <unordered_map>
+
+#include <openssl/ocsp.h>
 
 #include "ca/errors.hpp"
-#include "ca/ossl/ptr.hpp"
-#include "ca/x509/certificate_info.hpp"
 
 namespace pkilab::web {
 

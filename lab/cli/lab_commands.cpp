@@ -61,7 +61,7 @@ void lab_up_command(Cli& cli, const std::string& file) {
     }
     // The walkthrough names WebServer only where this lab issues it.
     bool web_server = false;
-    for (const auto& ca : load_lab_file(file).cas)
+    for (const auto& ca : config.cas)
         for (const auto& t : ca.templates) web_server = web_server || t == "WebServer";
     if (web_server)
         human << "\nIssue a first certificate:\n"
