@@ -2,6 +2,7 @@
 // The lab file (YAML): the CAs, the templates, where state is kept. Strict: an unknown key,
 // a wrong type, a bad DN, an undefined parent or template is an InputError whose `where` is
 // "FILE:LINE:COLUMN", whose field is the YAML path ("cas[1].parent") and whose hint is the fix.
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -84,6 +85,34 @@ struct CaConfig {
     OcspConfig ocsp;
 };
 
+// Who may use `pkilab serve`'s pages and API (webenroll/). Roles, from least to most:
+// enrollee (submit requests, read its own), auditor (read everything, change nothing),
+// officer (approve, deny, resubmit, revoke, hold, release), admin (everything).
+enum class WebRole { Enrollee, Auditor, Officer, Admin };
+const char* to_string(WebRole r);  // "enrollee", "auditor", "officer", "admin"
+
+struct WebUser {
+    std::string name;           // [A-Za-z0-9][A-Za-z0-9._@-]*, unique in the file
+    WebRole role = WebRole::Enrollee;
+    // PHC string "$pbkdf2-sha256$i=ITERATIONS$SALT$HASH" (ca/auth/password_hash.hpp); empty:
+    // no password login. `pkilab web hash-password` makes one.
+    std::string password_hash;
+    std::string token_sha256;   // lower-case hex SHA-256 of a bearer token; empty: no token
+    std::string where;          // "lab.yaml:LINE:COLUMN" of the entry
+};
+
+struct WebConfig {
+    std::vector<WebUser> users;
+    // The CA that /certsrv/ is the web enrollment of (AD CS: one CA per certsrv). Empty: the
+    // first CA that publishes a template other than SubCA.
+    std::string certsrv_ca;
+    std::uint32_t rate_limit_per_minute = 600;  // requests per client address; 0: no limit
+    // AD CS's EDITF_ATTRIBUTESUBJECTALTNAME2 (the ESC6 trap): names in a request attribute
+    // "SAN:dns=..." reach the certificate. Off; a lab turns it on to teach the attack.
+    bool san_from_request_attributes = false;
+    std::string where;          // of the `web:` section
+};
+
 struct LabConfig {
     std::string name = "lab";
     std::filesystem::path source;  // the file it came from ("" for text)
@@ -95,6 +124,7 @@ struct LabConfig {
     std::vector<CertificateTemplate> templates; // the built-in ones, then the file's (a file template
                                                 // may extend a built-in with `base:`)
     PluginsConfig plugins;
+    WebConfig web;
 
     const CaConfig* find_ca(std::string_view name) const;
     const CertificateTemplate* find_template(std::string_view name) const;

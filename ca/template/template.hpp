@@ -90,6 +90,10 @@ struct CertificateTemplate {
 
     std::vector<std::string> policy;     // plugin instances this template's requests go through (after the CA's)
 
+    // Who may enroll for it on the web (AD CS's Enroll permission): role names (enrollee,
+    // officer, auditor, admin) or user names. Empty: enrollee, officer and admin.
+    std::vector<std::string> enroll;
+
     bool allow_server_keygen = false;    // server-side key generation to PKCS#12 (exportable key)
     KeySpec server_keygen_key{KeyAlgorithm::Ec, 0, "P-256"};
 
