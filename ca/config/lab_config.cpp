@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "ca/config/url_tokens.hpp"
+#include "ca/config/web_config.hpp"
 #include "ca/config/yaml_reader.hpp"
 #include "ca/errors.hpp"
 #include "ca/template/template_yaml.hpp"
@@ -444,7 +445,7 @@ LabConfig parse_lab_config(std::string_view yaml_text, std::string_view filename
     if (root.is_null())
         throw InputError(root.where(), "", "the lab file is empty",
                          "define at least one CA under cas: (see lab/default/lab.yaml)");
-    root.expect_map({"lab", "cas", "templates", "plugins"});
+    root.expect_map({"lab", "cas", "templates", "plugins", "web"});
 
     LabConfig cfg;
     if (auto lab = root.get("lab")) read_lab_section(*lab, cfg);
@@ -475,6 +476,9 @@ LabConfig parse_lab_config(std::string_view yaml_text, std::string_view filename
     if (cas.empty()) cas_node->fail("no CA is defined", "add at least a root CA");
     check_hierarchy(cas);
     cfg.cas = parents_first(cas);
+    // After the CAs (certsrv_ca names one); then the templates' enroll lists can name its users.
+    if (auto w = root.get("web")) cfg.web = read_web_config(*w, cfg.cas);
+    if (auto t = root.get("templates")) check_enroll_names(*t, cfg.web);
     return cfg;
 }
 

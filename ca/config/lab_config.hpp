@@ -90,6 +90,7 @@ struct CaConfig {
 // officer (approve, deny, resubmit, revoke, hold, release), admin (everything).
 enum class WebRole { Enrollee, Auditor, Officer, Admin };
 const char* to_string(WebRole r);  // "enrollee", "auditor", "officer", "admin"
+std::optional<WebRole> parse_web_role(std::string_view name);  // to_string's names exactly; else nullopt
 
 struct WebUser {
     std::string name;           // [A-Za-z0-9][A-Za-z0-9._@-]*, unique in the file

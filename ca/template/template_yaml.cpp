@@ -5,7 +5,9 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <set>
 
+#include "ca/config/web_config.hpp"
 #include "ca/errors.hpp"
 #include "ca/x509/name.hpp"
 
@@ -306,6 +308,23 @@ void read_server_keygen(const Node& n, CertificateTemplate& t) {
     if (auto k = n.get("key")) t.server_keygen_key = at(*k, [&] { return parse_key_spec(k->str(), k->path()); });
 }
 
+std::vector<std::string> read_enroll(const Node& n) {
+    const std::vector<Node> items = n.list();
+    // Empty already means the default, so [] would not keep anyone out, as it seems to say.
+    if (items.empty())
+        n.fail("enroll is an empty list",
+               "leave enroll out for the default (enrollee, officer and admin), or list the roles and users who may enroll");
+    std::vector<std::string> out;
+    std::set<std::string> seen;
+    for (const auto& item : items) {
+        check_web_name(item, "role or user");
+        std::string name = item.str();
+        if (!seen.insert(name).second) item.fail("'" + name + "' is listed twice", "list it once");
+        out.push_back(std::move(name));
+    }
+    return out;
+}
+
 // Rules that tie several keys together, checked on the merged result (a base may supply half).
 void check_consistency(const Node& n, const CertificateTemplate& t) {
     auto node_for = [&](std::string_view key) { return n.has(key) ? n.require(key) : n; };
@@ -345,7 +364,7 @@ CertificateTemplate parse_template(const Node& node, const TemplateLookup& bases
     node.expect_map({"name", "display_name", "description", "version", "base", "replace", "subject", "san",
                      "keys", "key_usage", "extended_key_usage", "application_policies", "basic_constraints",
                      "certificate_policies", "validity", "backdate", "include", "ocsp_no_check",
-                     "custom_extensions", "microsoft", "issuance", "server_keygen", "policy"});
+                     "custom_extensions", "microsoft", "issuance", "server_keygen", "policy", "enroll"});
     const Node name_node = node.require("name");
     check_identifier(name_node, "template");
     const std::string name = name_node.str();
@@ -392,6 +411,7 @@ CertificateTemplate parse_template(const Node& node, const TemplateLookup& bases
     if (auto i = node.get("issuance")) read_issuance(*i, t);
     if (auto s = node.get("server_keygen")) read_server_keygen(*s, t);
     if (auto p = node.get("policy")) t.policy = p->str_list();  // names are checked against plugins.load by the lab file
+    if (auto e = node.get("enroll")) t.enroll = read_enroll(*e);    // against roles and web.users, by the lab file too
 
     check_consistency(node, t);
     return t;
