@@ -44,6 +44,7 @@ void add_key_commands(CLI::App& app, Cli& cli);
 void add_check_commands(CLI::App& app, Cli& cli);
 void add_serve_commands(CLI::App& app, Cli& cli);  // after add_check_commands: adds `plugins reload`
 void add_crl_commands(CLI::App& app, Cli& cli);
+void add_web_commands(CLI::App& app, Cli& cli);
 
 // After a revoke, hold or release on `ca`: publishes the CRL the CA's publish_on_revoke asks for,
 // warning on stderr when that fails (the status change itself is recorded either way).

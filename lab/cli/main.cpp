@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
     cli::add_check_commands(app, cli);
     cli::add_serve_commands(app, cli);
     cli::add_crl_commands(app, cli);
+    cli::add_web_commands(app, cli);
 
     try {
         app.parse(argc, argv);
