@@ -15,6 +15,9 @@
 #include <httplib.h>
 
 #include "ca/errors.hpp"
+#include "ca/ossl/error.hpp"
+#include "webenroll/front_door.hpp"
+#include "webenroll/tls/server_certificate.hpp"
 #include "webenroll/http_date.hpp"
 #include "webenroll/ocsp_http.hpp"
 
@@ -27,6 +30,7 @@ using httplib::Response;
 using Routed = httplib::Server::HandlerResponse;
 
 constexpr std::size_t kMaxRequestBody = 64 * 1024;        // OCSP requests are a few hundred bytes
+constexpr std::size_t kMaxHttpsRequestBody = 256 * 1024;  // a CSR is a few KiB; forms and JSON hold one
 constexpr std::size_t kKeepAliveRequests = 10'000;         // httplib's default of 5 costs a connect per 5
 constexpr std::size_t kCopyBelow = 64 * 1024;              // smaller bodies are copied, larger ones streamed
 constexpr std::size_t kWriteChunk = 1024 * 1024;
@@ -34,13 +38,17 @@ constexpr int kListenBacklog = 1024;                       // httplib listens wi
 constexpr Duration::rep kCaCertificateMaxAge = 24 * 3600;  // CA certificates change at renewal only
 
 // httplib's socket is protected; the backlog it listens with is compiled into Debian's library.
-class BacklogServer : public httplib::Server {
+template <class Base>
+class Listener : public Base {
 public:
+    using Base::Base;
     void widen_backlog() {
         // listen() again on a listening socket changes its backlog (Linux).
-        if (svr_sock_ != INVALID_SOCKET) ::listen(svr_sock_, kListenBacklog);
+        if (this->svr_sock_ != INVALID_SOCKET) ::listen(this->svr_sock_, kListenBacklog);
     }
 };
+using HttpListener = Listener<httplib::Server>;
+using HttpsListener = Listener<httplib::SSLServer>;
 
 bool starts_with(std::string_view s, std::string_view prefix) {
     return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
@@ -139,9 +147,9 @@ Endpoint parse_endpoint(std::string_view text, std::string_view option) {
     return e;
 }
 
-std::string endpoint_url(const Endpoint& e) {
+std::string endpoint_url(const Endpoint& e, std::string_view scheme) {
     const bool v6 = e.host.find(':') != std::string::npos;
-    return "http://" + (v6 ? "[" + e.host + "]" : e.host) + ":" + std::to_string(e.port);
+    return std::string(scheme) + "://" + (v6 ? "[" + e.host + "]" : e.host) + ":" + std::to_string(e.port);
 }
 
 struct HttpServer::Impl {
@@ -150,23 +158,46 @@ struct HttpServer::Impl {
     std::vector<std::string> ocsp_paths;
     OcspAnswer ocsp;
     ServeOptions options;
-    BacklogServer server;
+    const FrontDoor* front;
+    ServerCertificate* tls;
+    HttpListener http;
+    std::unique_ptr<HttpsListener> https;
     std::atomic<bool> stop_requested{false};
-    std::atomic<bool> finished{false};
+    std::atomic<bool> http_done{false};  // the HTTP listener has returned
 
-    Impl(const Lab& l, const PublishedFiles& f, std::vector<std::string> paths, OcspAnswer answer, ServeOptions o)
-        : lab(l), files(f), ocsp_paths(std::move(paths)), ocsp(std::move(answer)), options(std::move(o)) {
-        configure();
+    // httplib's stop() does nothing before listening has begun, and must be called once: wait
+    // for the listener to be running (or to have returned).
+    void stop_http() {
+        while (!http_done.load()) {
+            if (http.is_running()) {
+                http.stop();
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
     }
 
-    void configure() {
+    Impl(const Lab& l, const PublishedFiles& f, std::vector<std::string> paths, OcspAnswer answer, ServeOptions o,
+         const FrontDoor* fd, ServerCertificate* t)
+        : lab(l), files(f), ocsp_paths(std::move(paths)), ocsp(std::move(answer)), options(std::move(o)), front(fd), tls(t) {
+        configure(http, false);
+        if (options.https) {
+            if (!tls) throw InternalError("HttpServer: an HTTPS listener needs a server certificate");
+            https = std::make_unique<HttpsListener>([this](SSL_CTX& ctx) { return tls->configure(ctx); });
+            if (!https->is_valid()) throw InternalError("cannot set up TLS: " + ossl::drain_errors());
+            configure(*https, true);
+        }
+    }
+
+    template <class Server>
+    void configure(Server& server, bool secure) {
         const std::size_t threads = std::max<std::size_t>(options.threads, 2);
         server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
         server.set_keep_alive_max_count(kKeepAliveRequests);
         server.set_keep_alive_timeout(5);
         server.set_read_timeout(10);
         server.set_write_timeout(30);
-        server.set_payload_max_length(kMaxRequestBody);
+        server.set_payload_max_length(secure ? kMaxHttpsRequestBody : kMaxRequestBody);
         server.set_tcp_nodelay(true);
         // httplib's default also sets SO_REUSEPORT, which would let a second server bind the
         // same port and silently take half the connections.
@@ -178,16 +209,25 @@ struct HttpServer::Impl {
 
         // GET and HEAD are routed here by exact path, without httplib's regex table: a request
         // body (which a GET does not have) would be read only after this, so those go on.
-        server.set_pre_routing_handler([this](const Request& req, Response& res) {
+        server.set_pre_routing_handler([this, secure](const Request& req, Response& res) {
             if (req.method != "GET" && req.method != "HEAD") return Routed::Unhandled;
             if (req.has_header("Content-Length") || req.has_header("Transfer-Encoding")) return Routed::Unhandled;
             // httplib leaves the body out of the answer to HEAD, keeping its Content-Length.
-            route_get(req, res);
+            route_get(req, res, secure);
             return Routed::Handled;
         });
-        server.Get(".*", [](const Request& req, Response& res) { plain(res, 404, "not found: " + req.path); });
         for (const auto& path : ocsp_paths)
             server.Post(regex_escape(path) + "/?", [this](const Request& req, Response& res) { ocsp_post(req, res); });
+        // Everything else (a GET with a body, POST, PUT, DELETE) once httplib has read the body,
+        // within the payload limit.
+        auto rest = [this, secure](const Request& req, Response& res) {
+            if (!front || !front->handle(req, res, secure)) plain(res, 404, "not found: " + req.path);
+        };
+        server.Get(".*", rest);
+        server.Post(".*", rest);
+        server.Put(".*", rest);
+        server.Delete(".*", rest);
+        server.Patch(".*", rest);
 
         httplib::Server::HandlerWithResponse errors = [](const Request&, Response& res) {
             if (!res.body.empty() || res.content_provider_) return Routed::Unhandled;
@@ -207,7 +247,7 @@ struct HttpServer::Impl {
         if (options.access_log) server.set_logger(access_log_line);
     }
 
-    void route_get(const Request& req, Response& res) {
+    void route_get(const Request& req, Response& res, bool secure) {
         if (const PublishedFile* f = files.find(req.path)) return serve_file(*f, req, res);
         for (const auto& path : ocsp_paths) {
             if (req.path == path || req.path == path + "/") return ocsp_reply(res, ocsp(ByteView{}), true);
@@ -216,6 +256,7 @@ struct HttpServer::Impl {
                 return ocsp_reply(res, ocsp(request), true);
             }
         }
+        if (front && front->handle(req, res, secure)) return;
         plain(res, 404, "not found: " + req.path);
     }
 
@@ -280,49 +321,85 @@ struct HttpServer::Impl {
 };
 
 HttpServer::HttpServer(const Lab& lab, const PublishedFiles& files, std::vector<std::string> ocsp_paths, OcspAnswer ocsp,
-                       ServeOptions options)
-    : impl_(std::make_unique<Impl>(lab, files, std::move(ocsp_paths), std::move(ocsp), std::move(options))) {}
+                       ServeOptions options, const FrontDoor* front, ServerCertificate* tls)
+    : impl_(std::make_unique<Impl>(lab, files, std::move(ocsp_paths), std::move(ocsp), std::move(options), front, tls)) {}
 
 HttpServer::~HttpServer() = default;
 
-int HttpServer::bind() {
-    const Endpoint& e = impl_->options.http;
+namespace {
+
+template <class Server>
+int bind_listener(Server& server, const Endpoint& e, std::string_view option, std::string_view scheme) {
     errno = 0;
     int port = e.port;
     bool ok = false;
     if (e.port == 0) {
-        port = impl_->server.bind_to_any_port(e.host);
+        port = server.bind_to_any_port(e.host);
         ok = port > 0;
     } else {
-        ok = impl_->server.bind_to_port(e.host, e.port);
+        ok = server.bind_to_port(e.host, e.port);
     }
     if (!ok) {
         const int err = errno;
-        throw InputError("--http", endpoint_url(e),
+        throw InputError(std::string(option), endpoint_url(e, scheme),
                          std::string("cannot listen there") + (err != 0 ? std::string(": ") + std::strerror(err) : ""),
                          "choose a free port and an address of this machine (127.0.0.1, 0.0.0.0, [::1])");
     }
-    impl_->server.widen_backlog();
+    server.widen_backlog();
     return port;
 }
 
+}  // namespace
+
+HttpServer::Ports HttpServer::bind() {
+    Ports ports;
+    ports.http = bind_listener(impl_->http, impl_->options.http, "--http", "http");
+    if (impl_->https) ports.https = bind_listener(*impl_->https, *impl_->options.https, "--https", "https");
+    return ports;
+}
+
+void HttpServer::set_front_door(const FrontDoor* front) { impl_->front = front; }
+
 bool HttpServer::run() {
-    const bool ok = impl_->stop_requested.load() || impl_->server.listen_after_bind();
-    impl_->finished.store(true);
-    return ok || impl_->stop_requested.load();
+    Impl& m = *impl_;
+    if (m.stop_requested.load()) {
+        m.http_done.store(true);
+        return true;
+    }
+    // The HTTPS listener runs on a thread of its own; either one failing stops both.
+    std::atomic<bool> https_failed{false};
+    std::atomic<bool> https_done{false};
+    std::thread https_thread;
+    if (m.https) {
+        https_thread = std::thread([&m, &https_failed, &https_done] {
+            const bool ok = m.https->listen_after_bind();
+            https_done.store(true);
+            if (!ok && !m.stop_requested.load()) {
+                https_failed.store(true);
+                m.stop_http();
+            }
+        });
+    }
+    const bool http_ok = m.http.listen_after_bind();
+    m.http_done.store(true);
+    if (https_thread.joinable()) {
+        // httplib's stop() does nothing before listening has begun: repeat until it lands.
+        while (!https_done.load()) {
+            if (m.https->is_running()) {
+                m.https->stop();
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        https_thread.join();
+    }
+    if (https_failed.load()) return false;
+    return http_ok || m.stop_requested.load();
 }
 
 void HttpServer::stop() {
     if (impl_->stop_requested.exchange(true)) return;
-    // httplib's stop() does nothing before listening has begun, and must be called once: wait
-    // for run() to be listening (or to have seen the request and returned).
-    while (!impl_->finished.load()) {
-        if (impl_->server.is_running()) {
-            impl_->server.stop();
-            return;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    impl_->stop_http();
 }
 
 }  // namespace pkilab::web

@@ -18,6 +18,8 @@
 #include "webenroll/published_files.hpp"
 #include "webenroll/scheduler.hpp"
 #include "webenroll/server_state.hpp"
+#include "webenroll/tls/server_certificate.hpp"
+#include "webenroll/web_app.hpp"
 
 namespace pkilab::cli {
 
@@ -27,6 +29,7 @@ namespace fs = std::filesystem;
 
 struct ServeArgs {
     std::string http = "127.0.0.1:8080";
+    std::string https = "127.0.0.1:8443";
     std::size_t threads = 64;
     bool access_log = false;
 };
@@ -68,6 +71,7 @@ void handle_signals(const sigset_t& signals, Lab& lab, web::HttpServer& server, 
 void serve(Cli& cli, const ServeArgs& a) {
     web::ServeOptions options;
     options.http = web::parse_endpoint(a.http, "--http");
+    if (a.https != "off") options.https = web::parse_endpoint(a.https, "--https");
     options.threads = a.threads;
     options.access_log = a.access_log;
     if (a.threads < 2 || a.threads > 4096) throw InputError("--threads", std::to_string(a.threads), "not from 2 to 4096");
@@ -87,14 +91,48 @@ void serve(Cli& cli, const ServeArgs& a) {
     crl::write_ca_certificates(lab);
     crl::OcspResponder responder(lab);
     web::PublishedFiles files(lab);
-    web::Scheduler scheduler(lab, files, [&responder] { responder.refresh(); });
+    std::unique_ptr<web::ServerCertificate> tls;  // the HTTPS certificate, made below
+    web::Scheduler scheduler(lab, files, [&responder, &tls] {
+        responder.refresh();
+        if (tls) tls->renew_if_due();
+    });
     scheduler.tick();  // a fresh lab serves its CRLs from the first request
 
     const std::vector<std::string> ocsp_paths = crl::ocsp_paths(lab);
+    // The pages and API, behind HTTPS with a certificate of the certsrv CA.
+    std::unique_ptr<web::WebApp> app;
+    std::optional<web::GeneratedAdmin> admin;
+    if (options.https) {
+        const std::string certsrv_ca = web::choose_certsrv_ca(lab.config());
+        tls = std::make_unique<web::ServerCertificate>(lab, lab.ca(certsrv_ca),
+                                                       web::server_names(lab.config(), options.https->host));
+        if (web::needs_generated_admin(lab.config())) admin = web::generated_admin(lab.state_dir());
+    }
     web::HttpServer server(lab, files, ocsp_paths, [&responder](ByteView request) { return responder.answer(request); },
-                           options);
-    options.http.port = server.bind();
-    std::cout << "pkilab serve: listening on " << web::endpoint_url(options.http) << std::endl;
+                           options, nullptr, tls.get());
+    const web::HttpServer::Ports ports = server.bind();
+    options.http.port = ports.http;
+    if (options.https) options.https->port = ports.https;
+    // The routes need the bound ports (their pages link to both listeners).
+    if (options.https) {
+        app = std::make_unique<web::WebApp>(lab, admin, web::endpoint_url(*options.https, "https"),
+                                            web::endpoint_url(options.http));
+        server.set_front_door(&app->front_door());
+    }
+
+    std::cout << "pkilab serve: CRLs, CA certificates and OCSP on " << web::endpoint_url(options.http) << "/" << std::endl;
+    if (options.https) {
+        const std::string base = web::endpoint_url(*options.https, "https");
+        std::cout << "pkilab serve: web enrollment on " << base << "/certsrv/, the console on " << base
+                  << "/console/, the REST API on " << base << "/api/v1/" << std::endl;
+        std::cout << "pkilab serve: HTTPS certificate " << tls->current()->serial << " from CA " << app->certsrv_ca()
+                  << "; trust " << (lab.state_dir() / "cas" / lab.cas().front().name() / "ca.pem").string()
+                  << " (the root) to reach it" << std::endl;
+        if (admin)
+            std::cout << "pkilab serve: administrator: user " << admin->name << ", password " << admin->password
+                      << " (kept in " << admin->file.string() << "; add web.users to the lab file to choose your own)"
+                      << std::endl;
+    }
     std::string ocsp_list;
     for (const auto& p : ocsp_paths) ocsp_list += (ocsp_list.empty() ? "" : ", ") + p;
     web::log_line("serving " + std::to_string(files.size()) + " CRL and CA certificate locations" +
@@ -115,7 +153,7 @@ void serve(Cli& cli, const ServeArgs& a) {
     done.store(true);
     signal_thread.join();
     scheduler.stop();
-    if (!served) throw InternalError("pkilab serve: accepting connections on " + web::endpoint_url(options.http) + " failed");
+    if (!served) throw InternalError("pkilab serve: accepting connections failed");
     web::log_line("stopped");
 }
 
@@ -151,8 +189,9 @@ void plugins_reload(Cli& cli) {
 
 void add_serve_commands(CLI::App& app, Cli& cli) {
     auto a = std::make_shared<ServeArgs>();
-    auto* serve_cmd = app.add_subcommand("serve", "Serve the lab's CRLs, CA certificates and OCSP over HTTP (foreground)");
-    serve_cmd->add_option("--http", a->http, "ADDRESS:PORT to listen on (port 0: any free port)")->capture_default_str();
+    auto* serve_cmd = app.add_subcommand("serve", "Serve the lab: CRLs, CA certificates and OCSP over HTTP; web enrollment, the console and the REST API over HTTPS (foreground)");
+    serve_cmd->add_option("--http", a->http, "ADDRESS:PORT for CRLs, AIA and OCSP (port 0: any free port)")->capture_default_str();
+    serve_cmd->add_option("--https", a->https, "ADDRESS:PORT for the pages and the API, or off")->capture_default_str();
     serve_cmd->add_option("--threads", a->threads, "Worker threads (each open connection holds one)")->capture_default_str();
     serve_cmd->add_flag("--access-log", a->access_log, "Log each request to stderr");
     serve_cmd->footer("SIGINT or SIGTERM stops it after the requests in flight; SIGHUP (pkilab plugins reload) "

@@ -1,0 +1,56 @@
+#include "webenroll/auth/sessions.hpp"
+
+#include <openssl/rand.h>
+
+#include "ca/bytes.hpp"
+#include "ca/ossl/error.hpp"
+
+namespace pkilab::web {
+
+std::string random_token() {
+    Bytes b(32);
+    ossl::check(RAND_bytes(b.data(), static_cast<int>(b.size())), "RAND_bytes");
+    std::string s = base64_encode(b);
+    for (char& c : s) c = c == '+' ? '-' : c == '/' ? '_' : c;
+    while (!s.empty() && s.back() == '=') s.pop_back();
+    return s;
+}
+
+Session Sessions::open(const Account& account, TimePoint now) {
+    Session s{random_token(), random_token(), account, now + kIdle, now + kLifetime};
+    std::lock_guard lock(mutex_);
+    if (sessions_.size() >= kMax) drop_expired(now);
+    if (sessions_.size() >= kMax) {
+        // Full of live sessions (someone logging in in a loop): the oldest goes.
+        auto oldest = sessions_.begin();
+        for (auto it = sessions_.begin(); it != sessions_.end(); ++it)
+            if (it->second.hard_expires < oldest->second.hard_expires) oldest = it;
+        sessions_.erase(oldest);
+    }
+    sessions_.emplace(s.id, s);
+    return s;
+}
+
+std::optional<Session> Sessions::find(const std::string& id, TimePoint now) {
+    std::lock_guard lock(mutex_);
+    const auto it = sessions_.find(id);
+    if (it == sessions_.end()) return std::nullopt;
+    if (it->second.expires <= now || it->second.hard_expires <= now) {
+        sessions_.erase(it);
+        return std::nullopt;
+    }
+    it->second.expires = std::min(now + kIdle, it->second.hard_expires);
+    return it->second;
+}
+
+void Sessions::close(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    sessions_.erase(id);
+}
+
+void Sessions::drop_expired(TimePoint now) {
+    for (auto it = sessions_.begin(); it != sessions_.end();)
+        it = (it->second.expires <= now || it->second.hard_expires <= now) ? sessions_.erase(it) : std::next(it);
+}
+
+}  // namespace pkilab::web
