@@ -19,6 +19,12 @@ std::string choose_certsrv_ca(const LabConfig& config) {
                      "add a template such as WebServer to an issuing CA's templates");
 }
 
+std::filesystem::path ca_folder_of_root(const Lab& lab, const std::string& ca) {
+    const CaConfig* c = lab.config().find_ca(ca);
+    for (std::size_t hops = 0; c && c->parent && hops < kMaxCas; ++hops) c = lab.config().find_ca(*c->parent);
+    return ca_folder(lab.state_dir(), c ? c->name : ca);
+}
+
 bool needs_generated_admin(const LabConfig& config) {
     return std::none_of(config.web.users.begin(), config.web.users.end(),
                         [](const WebUser& u) { return u.role == WebRole::Admin; });

@@ -52,6 +52,9 @@ private:
 // a template other than SubCA. InputError when there is none.
 std::string choose_certsrv_ca(const LabConfig& config);
 
+// STATE/cas/ROOT: the folder of the root that `ca` chains to (whose ca.pem clients trust).
+std::filesystem::path ca_folder_of_root(const Lab& lab, const std::string& ca);
+
 // The lab file names no user of role admin: `pkilab serve` then sets one up (accounts.hpp).
 bool needs_generated_admin(const LabConfig& config);
 

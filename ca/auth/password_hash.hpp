@@ -1,7 +1,7 @@
 #pragma once
 // Password hashes for the web users of a lab file: PBKDF2-HMAC-SHA256 (OpenSSL) in the PHC
-// string format, "$pbkdf2-sha256$i=600000$SALT$HASH" (SALT and HASH in unpadded base64), the
-// same shape passlib and other PHC-format tools write.
+// string format, "$pbkdf2-sha256$i=600000$SALT$HASH" (SALT and HASH in unpadded
+// standard base64). passlib's variant (no "i=", "." for "+") is not read.
 #include <cstdint>
 #include <string>
 #include <string_view>

@@ -120,13 +120,16 @@ void serve(Cli& cli, const ServeArgs& a) {
         server.set_front_door(&app->front_door());
     }
 
+    // One "listening on URL" line per listener, first: scripts and tests wait for them.
+    std::cout << "pkilab serve: listening on " << web::endpoint_url(options.http) << std::endl;
+    if (options.https) std::cout << "pkilab serve: listening on " << web::endpoint_url(*options.https, "https") << std::endl;
     std::cout << "pkilab serve: CRLs, CA certificates and OCSP on " << web::endpoint_url(options.http) << "/" << std::endl;
     if (options.https) {
         const std::string base = web::endpoint_url(*options.https, "https");
         std::cout << "pkilab serve: web enrollment on " << base << "/certsrv/, the console on " << base
                   << "/console/, the REST API on " << base << "/api/v1/" << std::endl;
         std::cout << "pkilab serve: HTTPS certificate " << tls->current()->serial << " from CA " << app->certsrv_ca()
-                  << "; trust " << (lab.state_dir() / "cas" / lab.cas().front().name() / "ca.pem").string()
+                  << "; trust " << (web::ca_folder_of_root(lab, app->certsrv_ca()) / "ca.pem").string()
                   << " (the root) to reach it" << std::endl;
         if (admin)
             std::cout << "pkilab serve: administrator: user " << admin->name << ", password " << admin->password
