@@ -50,6 +50,26 @@ label { display: block; margin: .7rem 0 .25rem; font-weight: 600; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; }
+/* The console: filters above tables, officer actions in them, a few more badges. */
+.badge.expired, .badge.missing { background: #eceff3; color: var(--muted); }
+.badge.soon, .badge.sev-warning { background: #fff2cc; color: var(--warn); }
+.badge.sev-error { background: #fde2e1; color: var(--bad); }
+.badge.sev-info { background: #e7f0fd; color: var(--accent); }
+.error-text { color: var(--bad); }
+.small { font-size: .85rem; }
+.nowrap { white-space: nowrap; }
+.wrap { overflow-wrap: anywhere; }
+form.filters { display: flex; flex-wrap: wrap; gap: .4rem .6rem; align-items: center; margin: 0 0 1rem; }
+form.filters label { display: inline; margin: 0 0 0 .4rem; font-size: .9rem; }
+.actions { display: flex; flex-wrap: wrap; gap: .35rem; align-items: center; margin: .4rem 0; }
+.actions form.deny { display: inline-flex; gap: .3rem; }
+.actions input[type=text] { width: 11rem; padding: .2rem .4rem; }
+.actions button, .actions select { font-size: .85rem; padding: .2rem .6rem; }
+a.stat-card { display: flex; flex-direction: column; text-decoration: none; color: var(--fg); }
+a.stat-card:hover { border-color: var(--accent); }
+.pager { display: flex; flex-wrap: wrap; gap: .8rem; align-items: center; }
+details summary { cursor: pointer; color: var(--accent); margin: .4rem 0; }
+table.audit td { font-size: .88rem; }
 )css";
 
 const std::string_view kScript = R"js(
@@ -60,6 +80,10 @@ document.addEventListener('DOMContentLoaded', function () {
     el.addEventListener('click', function (event) {
       if (!window.confirm(el.getAttribute('data-confirm'))) event.preventDefault();
     });
+  });
+  // Filters apply as soon as one is picked: <select data-autosubmit> in a GET form.
+  document.querySelectorAll('select[data-autosubmit]').forEach(function (select) {
+    select.addEventListener('change', function () { if (select.form) select.form.submit(); });
   });
   // A file chosen for a CSR fills the text area: <input type=file data-fills="ID">.
   document.querySelectorAll('input[type=file][data-fills]').forEach(function (input) {
