@@ -6,6 +6,7 @@
 #include "ca/x509/pem.hpp"
 #include "crl/crl_publisher.hpp"
 #include "crl/crl_schedule.hpp"
+#include "crl/crl_status.hpp"
 #include "crl/publication.hpp"
 #include "lab/cli/cli.hpp"
 
@@ -21,30 +22,6 @@ std::vector<const CertificateAuthority*> selected_cas(Lab& lab, const std::strin
     return out;
 }
 
-const char* on_revoke_name(CrlConfig::OnRevoke o) {
-    switch (o) {
-        case CrlConfig::OnRevoke::Base: return "base";
-        case CrlConfig::OnRevoke::Delta: return "delta";
-        case CrlConfig::OnRevoke::Nothing: return "nothing";
-    }
-    return "?";
-}
-
-nlohmann::json to_json(const CrlRecord& r, Time now) {
-    nlohmann::json j{{"kind", to_string(r.kind)},
-                     {"number", r.number},
-                     {"this_update", format_time(r.this_update)},
-                     {"next_update", format_time(r.next_update)},
-                     {"next_publish", format_time(r.next_publish)},
-                     {"entries", r.entries},
-                     {"size", r.size},
-                     {"sha256", r.sha256},
-                     {"published_at", format_time(r.published_at)},
-                     {"freshness", crl::to_string(crl::freshness(r, now))}};
-    if (r.base_number) j["base_number"] = *r.base_number;
-    return j;
-}
-
 std::string human_line(const CrlRecord& r, Time now) {
     std::ostringstream o;
     o << to_string(r.kind) << " CRL " << r.number;
@@ -57,20 +34,14 @@ std::string human_line(const CrlRecord& r, Time now) {
 void report_publication(Cli& cli, const std::vector<crl::Attempt>& attempts, nlohmann::json& out, std::ostringstream& human) {
     const Time now = cli.lab().clock().now();
     for (const auto& a : attempts) {
-        nlohmann::json j{{"ca", a.ca}, {"kind", to_string(a.kind)}};
         if (a.published) {
-            j["crl"] = to_json(a.published->record, now);
-            nlohmann::json files = nlohmann::json::array();
-            for (const auto& f : a.published->files) files.push_back(f.string());
-            j["files"] = files;
             human << "CA " << a.ca << ": published " << human_line(a.published->record, now) << "\n";
             for (const auto& f : a.published->files) human << "    " << f.string() << "\n";
         } else {
-            j["error"] = a.error;
             std::cerr << "pkilab: CA " << a.ca << ": the " << to_string(a.kind) << " CRL was NOT published: " << a.error << "\n";
             cli.exit_code = kExitInternal;
         }
-        out.push_back(j);
+        out.push_back(crl::attempt_json(a, now));
     }
 }
 
@@ -107,30 +78,18 @@ void status_command(Cli& cli, const std::string& ca_name) {
     human << "Lab clock: " << format_time(now) << "\n";
     for (const auto* ca : selected_cas(lab, ca_name)) {
         const CrlConfig& c = ca->config().crl;
-        nlohmann::json j{{"ca", ca->name()},
-                         {"period", format_duration(c.period)},
-                         {"overlap", format_duration(c.base_overlap())},
-                         {"delta_period", format_duration(c.delta_period)},
-                         {"publish_on_revoke", on_revoke_name(c.publish_on_revoke)}};
         human << "CA " << ca->name() << " (period " << format_duration(c.period) << " + overlap "
               << format_duration(c.base_overlap());
         if (c.deltas()) human << ", delta period " << format_duration(c.delta_period) << " + overlap " << format_duration(c.delta_overlap_or_default());
-        human << ", on revoke: " << on_revoke_name(c.publish_on_revoke) << ")\n";
+        human << ", on revoke: " << crl::to_string(c.publish_on_revoke) << ")\n";
         for (CrlKind kind : {CrlKind::Base, CrlKind::Delta}) {
             if (kind == CrlKind::Delta && !c.deltas()) continue;
             const auto latest = lab.store().latest_crl(ca->name(), kind);
-            nlohmann::json k = latest ? to_json(*latest, now)
-                                      : nlohmann::json{{"kind", to_string(kind)}, {"freshness", "missing"}};
-            nlohmann::json urls = nlohmann::json::array();
-            for (const auto& u : kind == CrlKind::Base ? ca->urls().cdp : ca->urls().freshest_crl) urls.push_back(u);
-            k["urls"] = urls;
-            k["file"] = crl::canonical_crl_file(lab.state_dir(), ca->name(), kind).string();
-            j[to_string(kind)] = k;
             human << "  " << (latest ? human_line(*latest, now) : std::string(to_string(kind)) + " CRL: never published")
                   << "\n";
-            for (const auto& u : urls) human << "    at " << u.get<std::string>() << "\n";
+            for (const auto& u : kind == CrlKind::Base ? ca->urls().cdp : ca->urls().freshest_crl) human << "    at " << u << "\n";
         }
-        out.push_back(j);
+        out.push_back(crl::crl_status_json(lab, *ca, now));
     }
     cli.emit(out, human.str());
 }
@@ -165,7 +124,7 @@ void show_command(Cli& cli, const std::string& ca_name, bool delta, const std::s
     nlohmann::json j{{"ca", ca.name()}, {"file", file.string()}};
     std::ostringstream human;
     if (record) {
-        j["crl"] = to_json(*record, lab.clock().now());
+        j["crl"] = crl::crl_record_json(*record, lab.clock().now());
         human << "CA " << ca.name() << ": " << human_line(*record, lab.clock().now()) << "\n";
     }
     human << "File: " << file.string() << "\n";

@@ -1,5 +1,6 @@
 #pragma once
-// How results look: JSON objects and human text for the records the CLI prints.
+// How results look: human text for the records the CLI prints; their JSON is the REST API's
+// (webenroll/api/record_json.hpp), so that `--json` and the API agree.
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -8,20 +9,16 @@
 #include "ca/pipeline/issuance.hpp"
 #include "ca/store/store.hpp"
 #include "ca/x509/certificate_info.hpp"
+#include "webenroll/api/record_json.hpp"
 
 namespace pkilab::cli {
 
-nlohmann::json to_json(const CertificateRecord& c, Time now);
-nlohmann::json to_json(const RequestRecord& r);
-nlohmann::json to_json(const IssuanceOutcome& o);
-nlohmann::json to_json(const CertificateInfo& info);
-nlohmann::json to_json(const AuditEvent& e);
+using web::effective_status;
+using web::to_json;
 
 std::string human_findings(const Findings& findings);
 std::string human(const IssuanceOutcome& o);
 std::string human(const CertificateInfo& info);
-// "valid", "revoked", "on-hold" or "expired" (valid but past notAfter at `now`).
-std::string effective_status(const CertificateRecord& c, Time now);
 // Exit code for an issuance outcome: 1 when policy denied it.
 int exit_code_for(const IssuanceOutcome& o);
 
