@@ -33,7 +33,8 @@ bool needs_generated_admin(const LabConfig& config) {
 WebApp::WebApp(const Lab& lab, std::optional<GeneratedAdmin> admin, std::string https_base, std::string http_base)
     : accounts_(lab.config().web.users, std::move(admin)), limiter_(lab.config().web.rate_limit_per_minute) {
     services_ = std::unique_ptr<WebServices>(new WebServices{lab, accounts_, sessions_, limiter_,
-                                                             choose_certsrv_ca(lab.config()), https_base, std::move(http_base)});
+                                                             choose_certsrv_ca(lab.config()), https_base, std::move(http_base),
+                                                             &router_});
     add_site_routes(router_, *services_);
     add_certsrv_routes(router_, *services_);
     add_api_routes(router_, *services_);

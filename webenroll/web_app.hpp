@@ -24,6 +24,7 @@ struct WebServices {
     std::string certsrv_ca;  // the CA /certsrv/ enrolls with
     std::string https_base;  // "https://127.0.0.1:8443"
     std::string http_base;   // "http://127.0.0.1:8080"
+    const Router* router = nullptr;  // the whole table, for the OpenAPI document (set before any request)
 };
 
 class WebApp {
