@@ -73,8 +73,8 @@ std::string audit_table(const std::vector<AuditEvent>& events) {
     std::string html = "<table class=\"audit\"><thead><tr><th>#</th><th>Time</th><th>Actor</th><th>Action</th><th>CA</th>"
                        "<th>Request</th><th>Serial</th><th>Outcome</th><th>Detail</th></tr></thead><tbody>";
     for (const auto& e : events) {
-        html += "<tr><td class=\"num\">" + std::to_string(e.id) + "</td><td class=\"nowrap\">" + time_html(e.at) +
-                "</td><td>" + html_escape(e.actor) + "</td><td><code>" + html_escape(e.action) + "</code></td><td>" +
+        html += "<tr><td class=\"num\">" + std::to_string(e.id) + "</td><td>" + time_html(e.at) +
+                "</td><td>" + html_escape(e.actor) + "</td><td><code>" + html_escape(e.action) + "</code></td><td class=\"ca\">" +
                 html_escape(e.ca) + "</td><td>";
         if (e.request_id && !e.ca.empty())
             html += "<a href=\"" + html_escape(request_url(e.ca, *e.request_id)) + "\">#" + std::to_string(*e.request_id) + "</a>";
@@ -82,10 +82,10 @@ std::string audit_table(const std::vector<AuditEvent>& events) {
             html += "#" + std::to_string(*e.request_id);
         html += "</td><td class=\"mono wrap\">";
         if (!e.serial.empty() && !e.ca.empty())
-            html += "<a href=\"" + html_escape(certificate_url(e.ca, e.serial)) + "\">" + cell_text(e.serial, 48) + "</a>";
+            html += "<a href=\"" + html_escape(certificate_url(e.ca, e.serial)) + "\">" + short_serial_html(e.serial) + "</a>";
         else
             html += cell_text(e.serial, 48);
-        html += "</td><td>" + (e.outcome.empty() ? std::string() : badge(e.outcome)) + "</td><td class=\"wrap\">" +
+        html += "</td><td>" + (e.outcome.empty() ? std::string() : badge(e.outcome)) + "</td><td class=\"detail\">" +
                 cell_text(e.detail) + "</td></tr>";
     }
     return html + "</tbody></table>";

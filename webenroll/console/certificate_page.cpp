@@ -72,7 +72,7 @@ std::string decoded(const CertificateInfo& info, Time now) {
     html += fact("SHA-256 fingerprint", "<code class=\"wrap\">" + html_escape(info.sha256_fingerprint) + "</code>");
     std::string exts;
     for (const auto& e : info.extensions)
-        exts += html_escape(e.name) + " <span class=\"muted\">" + html_escape(e.oid) + "</span>" + (e.critical ? " " + badge("", "critical") : "") +
+        exts += html_escape(e.name) + (e.name == e.oid ? "" : " <span class=\"muted\">" + html_escape(e.oid) + "</span>") + (e.critical ? " " + badge("", "critical") : "") +
                 "<br>";
     html += fact("Extensions", exts.empty() ? "<span class=\"muted\">none</span>" : exts);
     return html + "</dl>";
@@ -106,7 +106,7 @@ void page(const WebServices& s, const WebRequest& r, Response& res) {
     ossl::X509Ptr cert = parse_certificate(c.der, "stored certificate");
     const CertificateInfo info = describe_certificate(cert.get());
 
-    std::string body = status_facts(c, now) + certificate_action_forms(r.caller, c);
+    std::string body = status_facts(c, now) + certificate_action_forms(r.caller, c, false);
     const std::string download = "/api/v1/certificates/" + query_value(c.serial) + "/download?format=";
     body += "<p class=\"downloads\">Download: <a href=\"" + html_escape(download) + "pem\">PEM</a> <span class=\"muted\">"
             "(the REST API; the PEM is also below)</span></p>";

@@ -97,22 +97,24 @@ std::vector<CertificateRecord> find(const Lab& lab, const Search& s, Time now, b
 
 std::string search_form(const Lab& lab, const Search& s) {
     std::string html = "<form method=\"get\" action=\"/console/certificates\" class=\"filters\">"
-                       "<label for=\"f-q\">Subject, SAN or serial</label><input type=\"search\" id=\"f-q\" name=\"q\" "
-                       "maxlength=\"256\" value=\"" + html_escape(s.q) + "\" placeholder=\"www.lab.test\">"
-                       "<label for=\"f-status\">Status</label><select id=\"f-status\" name=\"status\" data-autosubmit>";
+                       "<span class=\"pair\"><label for=\"f-q\">Subject, SAN or serial</label><input type=\"search\" id=\"f-q\" "
+                       "name=\"q\" maxlength=\"256\" value=\"" + html_escape(s.q) + "\" placeholder=\"www.lab.test\"></span>"
+                       "<span class=\"pair\"><label for=\"f-status\">Status</label><select id=\"f-status\" name=\"status\" "
+                       "data-autosubmit>";
     for (const char* st : kStatuses)
         html += std::string("<option value=\"") + st + "\"" + (s.status == st ? " selected" : "") + ">" +
                 (std::string(st) == "expiring" ? "expiring in 30 days" : st) + "</option>";
-    html += "</select><label for=\"f-template\">Template</label><select id=\"f-template\" name=\"template\" data-autosubmit>"
-            "<option value=\"\">any template</option>";
+    html += "</select></span><span class=\"pair\"><label for=\"f-template\">Template</label><select id=\"f-template\" "
+            "name=\"template\" data-autosubmit><option value=\"\">any template</option>";
     for (const auto& t : lab.config().templates)
         html += "<option value=\"" + html_escape(t.name) + "\"" + (s.template_name == t.name ? " selected" : "") + ">" +
                 html_escape(t.name) + "</option>";
-    html += "</select><label for=\"f-ca\">CA</label><select id=\"f-ca\" name=\"ca\" data-autosubmit><option value=\"\">every CA</option>";
+    html += "</select></span><span class=\"pair\"><label for=\"f-ca\">CA</label><select id=\"f-ca\" name=\"ca\" data-autosubmit>"
+            "<option value=\"\">every CA</option>";
     for (const auto& c : lab.cas())
         html += "<option value=\"" + html_escape(c.name()) + "\"" + (s.ca == c.name() ? " selected" : "") + ">" +
                 html_escape(c.name()) + "</option>";
-    return html + "</select><button type=\"submit\">Search</button></form>";
+    return html + "</select></span><button type=\"submit\">Search</button></form>";
 }
 
 std::string sans_cell(const std::vector<std::string>& sans) {
@@ -141,11 +143,11 @@ void list(const WebServices& s, const WebRequest& r, Response& res) {
                 "<th>Status</th>" + std::string(officer ? "<th>Actions</th>" : "") + "</tr></thead><tbody>";
         for (std::size_t i = 0; i < certs.size() && i < kShown; ++i) {
             const CertificateRecord& c = certs[i];
-            body += "<tr><td class=\"mono wrap\"><a href=\"" + html_escape(certificate_url(c.ca, c.serial)) + "\">" +
-                    html_escape(c.serial) + "</a></td><td class=\"wrap\">" + cell_text(c.subject, 200) + "</td><td class=\"wrap\">" +
-                    sans_cell(c.sans) + "</td><td>" + html_escape(c.template_name) + "</td><td>" + html_escape(c.ca) +
-                    "</td><td class=\"nowrap\">" + time_html(c.not_after) + "</td><td>" + badge(effective_status(c, now)) + "</td>" +
-                    (officer ? "<td>" + certificate_action_forms(r.caller, c) + "</td>" : std::string()) + "</tr>";
+            body += "<tr><td class=\"mono\"><a href=\"" + html_escape(certificate_url(c.ca, c.serial)) + "\">" +
+                    short_serial_html(c.serial) + "</a></td><td class=\"wrap\">" + cell_text(c.subject, 200) + "</td><td class=\"wrap\">" +
+                    sans_cell(c.sans) + "</td><td>" + html_escape(c.template_name) + "</td><td class=\"ca\">" + html_escape(c.ca) +
+                    "</td><td>" + date_html(c.not_after) + "</td><td>" + badge(effective_status(c, now)) + "</td>" +
+                    (officer ? "<td>" + certificate_action_forms(r.caller, c, true) + "</td>" : std::string()) + "</tr>";
         }
         body += "</tbody></table>";
         if (certs.size() > kShown || cut)

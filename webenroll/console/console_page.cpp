@@ -127,6 +127,22 @@ std::string time_html(Time t) {
     return "<time datetime=\"" + s + "\">" + s + "</time>";
 }
 
+std::string short_time_html(Time t) {
+    const std::string s = format_time(t);  // YYYY-MM-DDTHH:MM:SSZ
+    return "<time datetime=\"" + s + "\" title=\"" + s + "\">" + s.substr(0, 10) + " " + s.substr(11, 5) + "</time>";
+}
+
+std::string date_html(Time t) {
+    const std::string s = format_time(t);
+    return "<time datetime=\"" + s + "\" title=\"" + s + "\">" + s.substr(0, 10) + "</time>";
+}
+
+std::string short_serial_html(const std::string& serial) {
+    constexpr std::size_t kShown = 16;
+    if (serial.size() <= kShown + 2) return html_escape(serial);
+    return "<span title=\"" + html_escape(serial) + "\">" + html_escape(serial.substr(0, kShown)) + "&hellip;</span>";
+}
+
 std::string effective_status(const CertificateRecord& c, Time now) {
     if (c.status == CertStatus::Valid && c.not_after < now) return "expired";
     return to_string(c.status);

@@ -52,6 +52,11 @@ std::string badge(std::string_view word);
 std::string badge(std::string_view word, std::string_view label);
 // "2026-11-23T10:00:00Z" in a <time> element.
 std::string time_html(Time t);
+// The same shortened for a table column, "2026-11-23 10:00" or "2026-11-23", whole on hover.
+std::string short_time_html(Time t);
+std::string date_html(Time t);
+// A serial shortened for a table column, whole on hover and in links.
+std::string short_serial_html(const std::string& serial);
 // "valid", "revoked", "on-hold", or "expired" for a valid certificate past its notAfter.
 std::string effective_status(const CertificateRecord& c, Time now);
 // Whole days from `now` to `t` (negative once past).

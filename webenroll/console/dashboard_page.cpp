@@ -79,8 +79,8 @@ std::string crl_cell(const Store& store, const std::string& ca, CrlKind kind, Ti
     std::string html = badge(crl::to_string(f));
     if (latest)
         html += " <span class=\"muted\">#" + std::to_string(latest->number) + ", " + std::to_string(latest->entries) +
-                (latest->entries == 1 ? " entry" : " entries") + "</span><br><span class=\"small\">thisUpdate " +
-                time_html(latest->this_update) + "<br>nextUpdate " + time_html(latest->next_update) + "</span>";
+                (latest->entries == 1 ? " entry" : " entries") + "</span><br><span class=\"small\">thisUpdate&nbsp;" +
+                short_time_html(latest->this_update) + "<br>nextUpdate&nbsp;" + short_time_html(latest->next_update) + "</span>";
     else
         html += " <span class=\"muted\">never published</span>";
     return html;
@@ -88,7 +88,7 @@ std::string crl_cell(const Store& store, const std::string& ca, CrlKind kind, Ti
 
 std::string validity_cell(Time not_after, Time now) {
     const std::int64_t days = days_until(not_after, now);
-    std::string html = time_html(not_after) + "<br>";
+    std::string html = short_time_html(not_after) + "<br>";
     if (days < 0) return html + badge("expired", "expired " + std::to_string(-days) + " days ago");
     const std::string left = std::to_string(days) + (days == 1 ? " day left" : " days left");
     return html + (days < kCaWarningDays ? badge("soon", left) : "<span class=\"muted\">" + left + "</span>");
@@ -124,7 +124,7 @@ void dashboard(const WebServices& s, const WebRequest& r, Response& res) {
     for (const auto& ca : lab.cas()) {
         const CertificateInfo info = describe_certificate(ca.certificate());
         const std::string name = html_escape(ca.name());
-        cas += "<tr><td><strong>" + name + "</strong></td><td class=\"wrap\">" + html_escape(info.subject) + "</td><td>" +
+        cas += "<tr><td class=\"ca\"><strong>" + name + "</strong></td><td class=\"wrap\">" + html_escape(info.subject) + "</td><td class=\"ca\">" +
                (ca.config().parent ? html_escape(*ca.config().parent) : std::string("<span class=\"muted\">root</span>")) +
                "</td><td>" + validity_cell(info.not_after, now) + "</td><td>" +
                crl_cell(lab.store(), ca.name(), CrlKind::Base, now) + "</td><td>" +
@@ -134,7 +134,7 @@ void dashboard(const WebServices& s, const WebRequest& r, Response& res) {
         const Counts c = counts_of(lab.store(), ca.name(), now);
         total.add(c);
         const std::string q = "ca=" + query_value(ca.name());
-        by_ca += "<tr><td>" + name + "</td>";
+        by_ca += "<tr><td class=\"ca\">" + name + "</td>";
         for (std::size_t m = 0; m < kMetrics; ++m)
             by_ca += "<td class=\"num\"><a href=\"" + metric_link(m, q) + "\">" + c.text(m) + "</a></td>";
         by_ca += "</tr>";
@@ -142,7 +142,7 @@ void dashboard(const WebServices& s, const WebRequest& r, Response& res) {
     cas += "</tbody></table>";
     by_ca += "</tbody></table>";
 
-    body += "<div class=\"cards\">" +
+    body += "<div class=\"cards stats\">" +
             stat_card("pending requests", total.text(0), metric_link(0, "")) +
             stat_card("certificates issued", total.text(1), metric_link(1, "")) +
             stat_card("revoked", total.text(2), metric_link(2, "")) + stat_card("on hold", total.text(3), metric_link(3, "")) +

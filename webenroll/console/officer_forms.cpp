@@ -41,27 +41,31 @@ std::string request_action_forms(const Caller& caller, const RequestRecord& requ
     const std::string base = request_url(request.ca, request.id);
     const std::string from = back == ReturnTo::Story ? "<input type=\"hidden\" name=\"from\" value=\"story\">" : "";
     const std::string id = std::to_string(request.id);
+    const std::string deny = post_form(base + "/deny", caller, "inline deny") + from +
+                             "<input type=\"text\" name=\"reason\" maxlength=\"500\" placeholder=\"Reason\" "
+                             "title=\"Why, for the requester\" aria-label=\"Why request " + id + " is denied\">"
+                             "<button type=\"submit\" class=\"danger\">Deny</button></form>";
+    // In a table row the reason folds out of a "Deny" toggle; the story has room for it.
     return "<div class=\"actions\">" + post_form(base + "/approve", caller, "inline") + from +
-           "<button type=\"submit\">Approve</button></form>" + post_form(base + "/deny", caller, "inline deny") + from +
-           "<input type=\"text\" name=\"reason\" maxlength=\"500\" placeholder=\"Reason (for the requester)\" "
-           "aria-label=\"Why request " + id + " is denied\">"
-           "<button type=\"submit\" class=\"danger\">Deny</button></form></div>";
+           "<button type=\"submit\">Approve</button></form>" +
+           (back == ReturnTo::List ? "<details class=\"fold\"><summary>Deny</summary>" + deny + "</details>" : deny) + "</div>";
 }
 
-std::string certificate_action_forms(const Caller& caller, const CertificateRecord& cert) {
+std::string certificate_action_forms(const Caller& caller, const CertificateRecord& cert, bool compact) {
     if (!shows_officer_actions(caller) || cert.status == CertStatus::Revoked) return {};
     const std::string base = certificate_url(cert.ca, cert.serial);
-    std::string html = "<div class=\"actions\">" + post_form(base + "/revoke", caller, "inline") +
-                       "<select name=\"reason\" aria-label=\"Revocation reason\">";
-    for (RevocationReason reason : kRevokeReasons)
-        html += std::string("<option value=\"") + to_string(reason) + "\">" + to_string(reason) + "</option>";
-    html += "</select><button type=\"submit\" class=\"danger\" data-confirm=\"Revoke certificate " + html_escape(cert.serial) +
-            "? This cannot be undone.\">Revoke</button></form>";
+    std::string html = "<div class=\"actions\">";
     if (cert.status == CertStatus::Valid)
         html += post_form(base + "/hold", caller, "inline") + "<button type=\"submit\" class=\"secondary\">Hold</button></form>";
     else
         html += post_form(base + "/release", caller, "inline") +
                 "<button type=\"submit\" class=\"secondary\">Release</button></form>";
+    std::string revoke = post_form(base + "/revoke", caller, "inline") + "<select name=\"reason\" aria-label=\"Revocation reason\">";
+    for (RevocationReason reason : kRevokeReasons)
+        revoke += std::string("<option value=\"") + to_string(reason) + "\">" + to_string(reason) + "</option>";
+    revoke += "</select><button type=\"submit\" class=\"danger\" data-confirm=\"Revoke certificate " + html_escape(cert.serial) +
+              "? This cannot be undone.\">Revoke</button></form>";
+    html += compact ? "<details class=\"fold\"><summary>Revoke</summary>" + revoke + "</details>" : revoke;
     return html + "</div>";
 }
 

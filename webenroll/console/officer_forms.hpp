@@ -15,10 +15,12 @@ namespace pkilab::web::console {
 // Where approve and deny send the officer back to ("from" in the form): the list or the story.
 enum class ReturnTo { List, Story };
 
-// Approve and Deny (with a reason) for a pending request; empty for anyone else.
+// Approve and Deny (with a reason) for a pending request; empty for anyone else. In the list
+// the reason folds out of a "Deny" toggle.
 std::string request_action_forms(const Caller& caller, const RequestRecord& request, ReturnTo back);
 // Revoke (with an RFC 5280 reason), Hold and Release, as the certificate's status allows.
-std::string certificate_action_forms(const Caller& caller, const CertificateRecord& cert);
+// `compact` (a table row): the reason and the Revoke button fold out of a "Revoke" toggle.
+std::string certificate_action_forms(const Caller& caller, const CertificateRecord& cert, bool compact);
 
 // The `done` code approve and deny redirect with ("approved-12"), from the request's new state.
 std::string done_code(RequestState state_after, bool was_deny, std::int64_t id);

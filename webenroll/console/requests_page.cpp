@@ -32,15 +32,16 @@ std::string state_filter(const httplib::Request& req) {
 }
 
 std::string filter_form(const Lab& lab, const std::string& state, const std::string& ca) {
-    std::string html = "<form method=\"get\" action=\"/console/requests\" class=\"filters\"><label for=\"f-state\">State</label>"
-                       "<select id=\"f-state\" name=\"state\" data-autosubmit>";
+    std::string html = "<form method=\"get\" action=\"/console/requests\" class=\"filters\"><span class=\"pair\">"
+                       "<label for=\"f-state\">State</label><select id=\"f-state\" name=\"state\" data-autosubmit>";
     for (const char* s : kStates)
         html += std::string("<option value=\"") + s + "\"" + (state == s ? " selected" : "") + ">" + s + "</option>";
-    html += "</select><label for=\"f-ca\">CA</label><select id=\"f-ca\" name=\"ca\" data-autosubmit><option value=\"\">every CA</option>";
+    html += "</select></span><span class=\"pair\"><label for=\"f-ca\">CA</label><select id=\"f-ca\" name=\"ca\" data-autosubmit>"
+            "<option value=\"\">every CA</option>";
     for (const auto& c : lab.cas())
         html += "<option value=\"" + html_escape(c.name()) + "\"" + (ca == c.name() ? " selected" : "") + ">" +
                 html_escape(c.name()) + "</option>";
-    return html + "</select><button type=\"submit\" class=\"secondary\">Show</button></form>";
+    return html + "</select></span><button type=\"submit\" class=\"secondary\">Show</button></form>";
 }
 
 std::string requester_text(const Requester& who) {
@@ -74,10 +75,10 @@ void list(const WebServices& s, const WebRequest& r, Response& res) {
                 "<th>Submitted</th><th>Disposition</th>" + std::string(officer ? "<th>Actions</th>" : "") + "</tr></thead><tbody>";
         for (std::size_t i = 0; i < requests.size() && i < kShown; ++i) {
             const RequestRecord& x = requests[i];
-            body += "<tr><td>" + html_escape(x.ca) + "</td><td><a href=\"" + html_escape(request_url(x.ca, x.id)) + "\">#" +
+            body += "<tr><td class=\"ca\">" + html_escape(x.ca) + "</td><td><a href=\"" + html_escape(request_url(x.ca, x.id)) + "\">#" +
                     std::to_string(x.id) + "</a></td><td>" + badge(to_string(x.state)) + "</td><td>" + html_escape(x.template_name) +
                     "</td><td class=\"wrap\">" + cell_text(x.subject, 200) + "</td><td>" + requester_text(x.requester) +
-                    "</td><td class=\"nowrap\">" + time_html(x.submitted_at) + "</td><td class=\"wrap\">" + cell_text(x.disposition) +
+                    "</td><td>" + short_time_html(x.submitted_at) + "</td><td class=\"wrap\">" + cell_text(x.disposition) +
                     "</td>" + (officer ? "<td>" + request_action_forms(r.caller, x, ReturnTo::List) + "</td>" : std::string()) +
                     "</tr>";
         }

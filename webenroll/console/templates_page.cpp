@@ -21,7 +21,7 @@ std::string joined(const std::vector<std::string>& items, const char* none) {
 std::string key_rules(const KeyPolicy& k) {
     std::vector<std::string> rules;
     if (k.rsa_min_bits > 0)
-        rules.push_back("RSA &ge; " + std::to_string(k.rsa_min_bits) + (k.allow_rsa_1024 ? " (1024 allowed: legacy)" : ""));
+        rules.push_back("RSA&nbsp;&ge;&nbsp;" + std::to_string(k.rsa_min_bits) + (k.allow_rsa_1024 ? " (1024 allowed: legacy)" : ""));
     if (!k.ec_curves.empty()) {
         std::string ec = "ECDSA ";
         for (std::size_t i = 0; i < k.ec_curves.size(); ++i) ec += (i ? ", " : "") + html_escape(k.ec_curves[i]);

@@ -58,9 +58,13 @@ dl.facts dd { margin: 0; }
 .error-text { color: var(--bad); }
 .small { font-size: .85rem; }
 .nowrap { white-space: nowrap; }
-.wrap { overflow-wrap: anywhere; }
+.wrap { overflow-wrap: break-word; }
+time, td.ca { white-space: nowrap; }
+th.num { text-align: right; }
+.cards.stats { grid-template-columns: repeat(auto-fill, minmax(10rem, 1fr)); }
 form.filters { display: flex; flex-wrap: wrap; gap: .4rem .6rem; align-items: center; margin: 0 0 1rem; }
-form.filters label { display: inline; margin: 0 0 0 .4rem; font-size: .9rem; }
+form.filters label { display: inline; margin: 0; font-size: .9rem; }
+form.filters .pair { display: inline-flex; gap: .4rem; align-items: center; white-space: nowrap; }
 .actions { display: flex; flex-wrap: wrap; gap: .35rem; align-items: center; margin: .4rem 0; }
 .actions form.deny { display: inline-flex; gap: .3rem; }
 .actions input[type=text] { width: 11rem; padding: .2rem .4rem; }
@@ -69,7 +73,11 @@ a.stat-card { display: flex; flex-direction: column; text-decoration: none; colo
 a.stat-card:hover { border-color: var(--accent); }
 .pager { display: flex; flex-wrap: wrap; gap: .8rem; align-items: center; }
 details summary { cursor: pointer; color: var(--accent); margin: .4rem 0; }
+details.fold summary { display: inline-block; margin: 0; padding: .2rem .6rem; font-size: .85rem; color: var(--bad);
+                       border: 1px solid var(--bad); border-radius: .3rem; background: #fff; }
+details.fold[open] form { display: flex; gap: .3rem; margin-top: .35rem; }
 table.audit td { font-size: .88rem; }
+td.detail { overflow-wrap: anywhere; min-width: 14rem; }
 )css";
 
 const std::string_view kScript = R"js(
