@@ -98,6 +98,10 @@ bool not_modified(const Request& req, const FileSnapshot& s) {
     return false;
 }
 
+bool carries_credentials(const Request& req) {
+    return req.has_header("Authorization") || (req.has_header("Cookie") && !cookie_value(req, kSessionCookie).empty());
+}
+
 // Formatted once a second per thread: every response carries it.
 const std::string& http_date_now(Time now) {
     thread_local Time formatted_at{};
@@ -210,6 +214,15 @@ struct HttpServer::Impl {
         // GET and HEAD are routed here by exact path, without httplib's regex table: a request
         // body (which a GET does not have) would be read only after this, so those go on.
         server.set_pre_routing_handler([this, secure](const Request& req, Response& res) {
+            if (!secure && carries_credentials(req)) {
+                // Refused before anything is read or served, whatever the path: the client learns
+                // at once, not after its password has gone out with every CRL download.
+                plain(res, 403,
+                      "this server takes passwords, tokens and session cookies over HTTPS only; change the password or "
+                      "token that was just sent in clear");
+                res.set_header("Connection", "close");
+                return Routed::Handled;
+            }
             if (req.method != "GET" && req.method != "HEAD") return Routed::Unhandled;
             if (req.has_header("Content-Length") || req.has_header("Transfer-Encoding")) return Routed::Unhandled;
             // httplib leaves the body out of the answer to HEAD, keeping its Content-Length.
