@@ -264,12 +264,44 @@ TEST_F(Console, AnAuditorReadsEveryPageButItsApprovalIsRefused) {
     EXPECT_EQ(status(basic("auditor") + " -X POST -d x=1", "/console/certificates/" + kIssuing + "/" + serial + "/revoke"), 403);
     EXPECT_NE(pkilab("request show " + std::to_string(id) + " --ca " + kIssuing).out.find(": pending"), std::string::npos);
 
-    // The audit log pages newest first.
-    const std::string audit = body(session("auditor"), "/console/audit?limit=2");
-    EXPECT_NE(audit.find("Older"), std::string::npos) << audit;
+    // The audit log pages newest first: each page's ids descend, and Older leads below them.
+    auto ids = [](const std::string& html) {
+        std::vector<long> out;
+        const std::regex row("<tr><td class=\"num\">([0-9]+)</td>");
+        for (auto it = std::sregex_iterator(html.begin(), html.end(), row); it != std::sregex_iterator(); ++it)
+            out.push_back(std::stol((*it)[1]));
+        return out;
+    };
+    const std::string audit = body(session("auditor"), "/console/audit?limit=3");
+    const std::vector<long> newest = ids(audit);
+    ASSERT_EQ(newest.size(), 3u) << audit;
+    EXPECT_GT(newest[0], newest[1]);
+    EXPECT_GT(newest[1], newest[2]);
+    std::smatch older;
+    ASSERT_TRUE(std::regex_search(audit, older, std::regex("href=\"(/console/audit\\?after=[0-9]+&amp;limit=3)\">Older"))) << audit;
+    std::string older_link = older[1];
+    older_link.replace(older_link.find("&amp;"), 5, "&");
+    const std::vector<long> before = ids(body(session("auditor"), older_link));
+    ASSERT_EQ(before.size(), 3u) << older_link;
+    EXPECT_EQ(before[0], newest[2] - 1);
     EXPECT_EQ(status(session("auditor"), "/console/audit?limit=100000"), 400);
     EXPECT_EQ(status(session("auditor"), "/console/audit?after=-1"), 400);
     EXPECT_EQ(status(session("auditor"), "/console/audit?after=0&limit=5"), 200);
+}
+
+TEST_F(Console, TheDashboardMarksACaCertificateWithFewerThan90DaysLeft) {
+    serve_console();
+    login("officer");
+    EXPECT_EQ(body(session("officer"), "/console").find("badge soon"), std::string::npos);
+    // The issuing CA's certificate lives 5 years: 60 days before its end the dashboard says so.
+    ASSERT_EQ(pkilab("clock advance 1766d").exit_code, 0);
+    EXPECT_TRUE(eventually([&] { return body(session("officer"), "/console").find("badge soon") != std::string::npos; }))
+        << body(session("officer"), "/console");
+    const std::string html = body(session("officer"), "/console");
+    EXPECT_NE(html.find("ahead of the real time"), std::string::npos) << html;
+    std::smatch left;
+    ASSERT_TRUE(std::regex_search(html, left, std::regex("<span class=\"badge soon\">([0-9]+) days left</span>"))) << html;
+    EXPECT_LT(std::stoi(left[1]), 90);
 }
 
 TEST_F(Console, ARevocationFromTheConsoleIsOnTheCrlServedAtTheCdp) {
