@@ -150,10 +150,12 @@ void list(const WebServices& s, const WebRequest& r, Response& res) {
                     (officer ? "<td>" + certificate_action_forms(r.caller, c, true) + "</td>" : std::string()) + "</tr>";
         }
         body += "</tbody></table>";
-        if (certs.size() > kShown || cut)
-            body += "<p class=\"muted\">Showing the " + std::to_string(std::min(kShown, certs.size())) +
-                    " newest matches" + (cut ? std::string(" of more than ") + std::to_string(kFetchLimit) : std::string()) +
-                    ": narrow the search to see others.</p>";
+        if (cut)  // the store answers oldest first, so what a bounded query leaves out is the newest
+            body += "<p class=\"warning\">More than " + std::to_string(kFetchLimit) +
+                    " certificates match and only the oldest were read: newer ones are missing here. Narrow the search.</p>";
+        else if (certs.size() > kShown)
+            body += "<p class=\"muted\">Showing the " + std::to_string(kShown) + " newest of " + std::to_string(certs.size()) +
+                    " matches: narrow the search to see others.</p>";
     }
     send_console_page(res, r, Tab::Certificates, "Certificates", body);
 }

@@ -161,8 +161,4 @@ std::string cell_text(std::string_view text, std::size_t max_chars) {
     return html_escape(text.substr(0, cut)) + "&hellip;";
 }
 
-std::string count_text(std::size_t count, std::size_t limit) {
-    return std::to_string(count) + (count >= limit ? "+" : "");
-}
-
 }  // namespace pkilab::web::console

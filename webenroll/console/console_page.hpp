@@ -65,7 +65,4 @@ std::int64_t days_until(Time t, Time now);
 // Long free text (dispositions, audit details) cut to `max_chars` for a table cell, escaped.
 std::string cell_text(std::string_view text, std::size_t max_chars = 300);
 
-// A count that a query bounded to `limit` may have cut: "1000+" then.
-std::string count_text(std::size_t count, std::size_t limit);
-
 }  // namespace pkilab::web::console

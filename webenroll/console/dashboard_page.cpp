@@ -22,8 +22,8 @@ constexpr std::size_t kLatestEvents = 12;
 constexpr std::int64_t kCaWarningDays = 90;
 constexpr auto kExpiringSoon = std::chrono::days{30};
 
-// Pending requests, issued, revoked, on hold, expiring within 30 days.
-constexpr std::size_t kMetrics = 5;
+enum Metric : std::size_t { kPending, kIssued, kRevoked, kOnHold, kExpiring, kMetrics };
+
 struct Counts {
     std::array<std::size_t, kMetrics> n{};
     std::array<bool, kMetrics> cut{};  // a bounded query stopped at kCountLimit
@@ -48,22 +48,22 @@ std::size_t count_certificates(const Store& store, CertificateQuery q) {
 
 Counts counts_of(const Store& store, const std::string& ca, Time now) {
     Counts c;
-    c.set(0, store.list_requests(RequestQuery{ca, RequestState::Pending, kCountLimit}).size());
+    c.set(kPending, store.list_requests(RequestQuery{ca, RequestState::Pending, kCountLimit}).size());
     CertificateQuery q;
     q.ca = ca;
-    c.set(1, count_certificates(store, q));
+    c.set(kIssued, count_certificates(store, q));
     q.status = CertStatus::Revoked;
-    c.set(2, count_certificates(store, q));
+    c.set(kRevoked, count_certificates(store, q));
     q.status = CertStatus::OnHold;
-    c.set(3, count_certificates(store, q));
+    c.set(kOnHold, count_certificates(store, q));
     q.status = CertStatus::Valid;
     q.expiring_before = now + kExpiringSoon;
     q.limit = kCountLimit;
     const auto soon = store.search_certificates(q);
-    c.set(4, static_cast<std::size_t>(std::count_if(soon.begin(), soon.end(), [&](const CertificateRecord& x) {
+    c.set(kExpiring, static_cast<std::size_t>(std::count_if(soon.begin(), soon.end(), [&](const CertificateRecord& x) {
               return x.not_after >= now;  // not those already expired
           })));
-    c.cut[4] = soon.size() >= kCountLimit;
+    c.cut[kExpiring] = soon.size() >= kCountLimit;
     return c;
 }
 
@@ -143,14 +143,15 @@ void dashboard(const WebServices& s, const WebRequest& r, Response& res) {
     by_ca += "</tbody></table>";
 
     body += "<div class=\"cards stats\">" +
-            stat_card("pending requests", total.text(0), metric_link(0, "")) +
-            stat_card("certificates issued", total.text(1), metric_link(1, "")) +
-            stat_card("revoked", total.text(2), metric_link(2, "")) + stat_card("on hold", total.text(3), metric_link(3, "")) +
-            stat_card("expiring within 30 days", total.text(4), metric_link(4, "")) + "</div>";
+            stat_card("pending requests", total.text(kPending), metric_link(kPending, "")) +
+            stat_card("certificates issued", total.text(kIssued), metric_link(kIssued, "")) +
+            stat_card("revoked", total.text(kRevoked), metric_link(kRevoked, "")) +
+            stat_card("on hold", total.text(kOnHold), metric_link(kOnHold, "")) +
+            stat_card("expiring within 30 days", total.text(kExpiring), metric_link(kExpiring, "")) + "</div>";
     body += "<h2>Certification authorities</h2>" + cas;
     body += "<h2>Requests and certificates by CA</h2>" + by_ca;
-    if (total.n[0] > 0 && shows_officer_actions(r.caller))
-        body += "<p class=\"notice\">" + total.text(0) + (total.n[0] == 1 ? " request waits" : " requests wait") +
+    if (total.n[kPending] > 0 && shows_officer_actions(r.caller))
+        body += "<p class=\"notice\">" + total.text(kPending) + (total.n[kPending] == 1 ? " request waits" : " requests wait") +
                 " for an officer: <a href=\"/console/requests?state=pending\">review them</a>.</p>";
 
     const std::int64_t newest = newest_audit_id(lab.store());

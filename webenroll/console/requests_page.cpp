@@ -83,9 +83,11 @@ void list(const WebServices& s, const WebRequest& r, Response& res) {
                     "</tr>";
         }
         body += "</tbody></table>";
-        if (requests.size() > kShown || fetch_cut)
-            body += "<p class=\"muted\">Showing the newest " + std::to_string(std::min(kShown, requests.size())) + " of " +
-                    (fetch_cut ? "more than " + std::to_string(kFetchLimit) : std::to_string(requests.size())) +
+        if (fetch_cut)  // the store answers by CA and id, so what a bounded query leaves out is the newest
+            body += "<p class=\"warning\">More than " + std::to_string(kFetchLimit) +
+                    " requests match and only the first were read: newer ones are missing here. Choose a state or a CA.</p>";
+        else if (requests.size() > kShown)
+            body += "<p class=\"muted\">Showing the newest " + std::to_string(kShown) + " of " + std::to_string(requests.size()) +
                     " requests: choose a state or a CA to see others.</p>";
     }
     send_console_page(res, r, Tab::Requests, "Requests", body);
