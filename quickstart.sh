@@ -16,11 +16,17 @@ PACKAGES=(
   gnutls-bin python3 python3-cryptography curl
 )
 
+# What only the tests need: Debian's Chromium and NSS tools for the browser tests, Node.js and
+# npm (unless this machine has them already) for playwright-core, which drives Chromium.
+TEST_PACKAGES=(chromium libnss3-tools)
+command -v node >/dev/null 2>&1 || TEST_PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || TEST_PACKAGES+=(npm)
+
 log() { printf '==> %s\n' "$*"; }
 
-install_missing() {
+install_missing() {  # install_missing PACKAGE...
   local missing=()
-  for p in "${PACKAGES[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -34,6 +40,15 @@ install_missing() {
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# playwright-core (tests/browser/package-lock.json pins it), into tests/browser/node_modules.
+install_browser_driver() {
+  local lock=tests/browser/package-lock.json stamp=tests/browser/node_modules/.package-lock.json
+  if [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ]; then
+    log "installing playwright-core for the browser tests"
+    (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 build() {  # build DIR [cmake options...]
   local dir=$1; shift
   if [ ! -f "$dir/build.ninja" ]; then
@@ -44,7 +59,7 @@ build() {  # build DIR [cmake options...]
 
 case "${1:-}" in
   up)
-    install_missing
+    install_missing "${PACKAGES[@]}"
     log "building (Release)"
     build build -DCMAKE_BUILD_TYPE=Release -DPKILAB_BUILD_TESTS=OFF -DPKILAB_BUILD_BENCH=OFF
     state=${PKILAB_STATE:-$PWD/pkilab-state}
@@ -52,12 +67,14 @@ case "${1:-}" in
     ./build/lab/pkilab --state "$state" lab up lab/default/lab.yaml
     echo
     echo "The pkilab command is ./build/lab/pkilab; this lab's state is $state (export PKILAB_STATE=$state)."
-    echo "Serving the lab's CRLs, CA certificates and OCSP on http://127.0.0.1:8080 (Ctrl-C stops it):"
-    echo "  curl -sO http://127.0.0.1:8080/CertEnroll/lab-issuing-ca.crl"
+    echo "Starting pkilab serve (Ctrl-C stops it): web enrollment, the console and the REST API on"
+    echo "https://127.0.0.1:8443 (trust $state/cas/lab-root-ca/ca.pem), CRLs and OCSP on http://127.0.0.1:8080."
+    echo "The administrator's user name and password follow."
     exec ./build/lab/pkilab --state "$state" serve
     ;;
   test)
-    install_missing
+    install_missing "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    install_browser_driver
     log "building with AddressSanitizer and UndefinedBehaviorSanitizer"
     build build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPKILAB_SANITIZE=ON -DPKILAB_BUILD_BENCH=ON
     log "running every test"
@@ -66,7 +83,7 @@ case "${1:-}" in
     ctest --test-dir build-test -j "$(nproc)" --output-on-failure --timeout 600
     ;;
   bench)
-    install_missing
+    install_missing "${PACKAGES[@]}"
     log "building the benchmarks (Release, no sanitizers: figures from a sanitizer build mean nothing)"
     build build-bench -DCMAKE_BUILD_TYPE=Release -DPKILAB_BUILD_TESTS=OFF -DPKILAB_BUILD_BENCH=ON
     ./build-bench/bench/bench_issue "${@:2}"
