@@ -137,6 +137,7 @@ TEST(CertsrvCertAttrib, RefusesEachMalformedInputNamingTheLine) {
         {"long template", "CertificateTemplate:" + std::string(kMaxTemplateNameChars + 1, 't'), "CertAttrib line 1",
          "template name longer than 128"},
         {"non-ASCII template", "CertificateTemplate:Web\xc3\xa9", "CertAttrib line 1", "not printable ASCII (0xC3)"},
+        {"tab inside a template name", "CertificateTemplate:Web\tServer", "CertAttrib line 1", "not printable ASCII (0x09)"},
         {"two templates", "CertificateTemplate:WebServer\r\ncertificatetemplate:User", "CertAttrib line 2",
          "second certificate template"},
         {"SAN without names", "SAN:", "CertAttrib line 1", "SAN attribute without names"},

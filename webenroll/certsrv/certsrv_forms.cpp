@@ -123,7 +123,7 @@ void check_template_name(std::string_view value, const std::string& field) {
     if (value.size() > kMaxTemplateNameChars)
         refuse(field, "has a template name longer than " + std::to_string(kMaxTemplateNameChars) + " characters");
     for (char c : value)
-        if (is_control(c) || static_cast<unsigned char>(c) >= 0x7f)
+        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f)
             refuse(field, "has a template name that is not printable ASCII (" + describe(c) + ")");
 }
 
