@@ -255,7 +255,13 @@ TEST_F(Console, AnAuditorReadsEveryPageButItsApprovalIsRefused) {
     const std::string certificate = body(session("auditor"), "/console/certificates/" + kIssuing + "/" + serial);
     EXPECT_NE(certificate.find("web.lab.test"), std::string::npos) << certificate;
     EXPECT_NE(certificate.find("-----BEGIN CERTIFICATE-----"), std::string::npos) << certificate;
-    EXPECT_NE(certificate.find("/api/v1/certificates/" + serial + "/download?format=pem"), std::string::npos) << certificate;
+    const std::string download = "/api/v1/certificates/" + serial + "/download?format=pem&ca=" + kIssuing;
+    EXPECT_NE(certificate.find("/api/v1/certificates/" + serial + "/download?format=pem&amp;ca=" + kIssuing), std::string::npos)
+        << certificate;
+    // The link works with the console's own session: the REST API's download.
+    const std::string downloaded = (dir / "downloaded.pem").string();
+    EXPECT_EQ(curl(session("auditor"), download, downloaded).substr(0, 3), "200");
+    EXPECT_EQ(slurp(downloaded), slurp(issued));
 
     const std::string token = csrf("auditor", story);
     ASSERT_FALSE(token.empty());

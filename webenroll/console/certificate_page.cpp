@@ -1,6 +1,8 @@
 // GET /console/certificates/{ca}/{serial}: one certificate decoded from its stored DER (not from
 // the store's summary columns), with its status, revocation, PEM, downloads and the request
 // it came from.
+#include <utility>
+
 #include <openssl/objects.h>
 
 #include "ca/errors.hpp"
@@ -17,6 +19,10 @@ namespace pkilab::web::console {
 namespace {
 
 using httplib::Response;
+
+// The REST API's encodings (/api/v1/certificates/{serial}/download), as links.
+constexpr std::pair<const char*, const char*> kDownloads[] = {
+    {"pem", "PEM"}, {"der", "DER"}, {"chain-pem", "PEM with chain"}, {"p7b", "PKCS#7 with chain"}, {"p7b-pem", "PKCS#7 PEM"}};
 
 // "serverAuth (1.3.6.1.5.5.7.3.1)" for a dotted OID OpenSSL knows, else the OID.
 std::string oid_text(const std::string& dotted) {
@@ -107,9 +113,13 @@ void page(const WebServices& s, const WebRequest& r, Response& res) {
     const CertificateInfo info = describe_certificate(cert.get());
 
     std::string body = status_facts(c, now) + certificate_action_forms(r.caller, c, false);
-    const std::string download = "/api/v1/certificates/" + query_value(c.serial) + "/download?format=";
-    body += "<p class=\"downloads\">Download: <a href=\"" + html_escape(download) + "pem\">PEM</a> <span class=\"muted\">"
-            "(the REST API; the PEM is also below)</span></p>";
+    body += "<p class=\"downloads\">Download";
+    for (const auto& [format, label] : kDownloads)
+        body += std::string(format == kDownloads[0].first ? ": " : " &middot; ") + "<a href=\"" +
+                html_escape("/api/v1/certificates/" + query_value(c.serial) + "/download?format=" + std::string(format) +
+                            "&ca=" + query_value(c.ca)) +
+                "\">" + label + "</a>";
+    body += "</p>";
     body += "<h2>Certificate</h2>" + decoded(info, now);
     body += "<h2>PEM</h2><pre>" + html_escape(certificate_pem(cert.get())) + "</pre>";
     send_console_page(res, r, Tab::Certificates, "Certificate " + c.serial, body);
