@@ -89,6 +89,19 @@ struct Answer {
     }
 };
 
+// Every "$ref" under `node` names a schema of the document.
+void expect_refs_resolve(const json& node, const json& schemas) {
+    if (node.is_object()) {
+        if (node.contains("$ref")) {
+            const std::string ref = str(node["$ref"]), prefix = "#/components/schemas/";
+            EXPECT_TRUE(ref.starts_with(prefix) && schemas.contains(ref.substr(prefix.size()))) << ref;
+        }
+        for (const auto& [key, value] : node.items()) expect_refs_resolve(value, schemas);
+    } else if (node.is_array()) {
+        for (const auto& value : node) expect_refs_resolve(value, schemas);
+    }
+}
+
 class RestApi : public WebLab {
 protected:
     void serve() {
@@ -292,6 +305,9 @@ TEST_F(RestApi, BadBodiesAre400sThatNameWhatIsWrong) {
     const Answer deep = api(alice, "/api/v1/requests", std::string(200, '[') + std::string(200, ']'), "POST");
     EXPECT_EQ(deep.status, 400) << deep.text;
 
+    const Answer huge = post(alice, "/api/v1/requests", {{"template", "WebServer"}, {"csr", std::string(200 * 1024, 'A')}});
+    EXPECT_EQ(huge.status, 413) << huge.text;
+
     const Answer form = api(alice + " -H 'Content-Type: application/x-www-form-urlencoded'", "/api/v1/requests",
                             "template=WebServer&csr=x", "POST");
     EXPECT_EQ(form.status, 415) << form.text;
@@ -434,6 +450,11 @@ TEST_F(RestApi, DownloadsInEveryFormatAreTheSameCertificate) {
     EXPECT_EQ(curl("", "/api/v1/cas/lab-issuing-ca/chain?format=p7b", chain).substr(0, 26), "200 application/pkcs7-mime");
     EXPECT_EQ(run("openssl pkcs7 -inform DER -print_certs -noout -in " + quote(chain) + " | grep -c subject=").out, "2\n");
     EXPECT_EQ(status("", "/api/v1/cas/no-such-ca/certificate"), 404);
+    // Over plain HTTP too, where relying parties fetch what certificates point at.
+    EXPECT_EQ(run("curl -sS --max-time 20 -o /dev/null -w '%{http_code}' " +
+                  quote(http_base + "/api/v1/cas/lab-issuing-ca/certificate")).out,
+              "200");
+    EXPECT_EQ(run("curl -sS --max-time 20 -o /dev/null -w '%{http_code}' " + quote(http_base + "/api/v1/cas")).out, "308");
 }
 
 TEST_F(RestApi, TheCheckEvaluatesARequestAndStoresNothing) {
@@ -500,6 +521,7 @@ TEST_F(RestApi, TheOpenApiDocumentListsEveryApiRouteTheServerAnswers) {
     EXPECT_EQ(documented, built);
     const json& schemas = doc.body["components"]["schemas"];
     for (const char* s : {"Request", "Certificate", "Problem", "Outcome"}) EXPECT_TRUE(schemas.contains(s)) << s;
+    expect_refs_resolve(doc.body, schemas);
     EXPECT_EQ(doc.body["paths"]["/api/v1/requests"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"],
               "#/components/schemas/EnrollmentRequest");
 

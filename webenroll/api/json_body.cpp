@@ -31,10 +31,13 @@ std::string shown(std::string_view name) {
     return name.size() > 64 ? out + "..." : out;
 }
 
-// What nlohmann says after its "[json.exception.parse_error.101] " tag.
+// What nlohmann says after its "[json.exception.parse_error.101] " tag. It quotes the token it
+// last read, which may be most of the body: cut.
 std::string without_tag(const std::string& what) {
+    constexpr size_t kMaxMessage = 240;
     const size_t close = what.find("] ");
-    return what.size() > 0 && what.front() == '[' && close != std::string::npos ? what.substr(close + 2) : what;
+    std::string m = !what.empty() && what.front() == '[' && close != std::string::npos ? what.substr(close + 2) : what;
+    return m.size() > kMaxMessage ? m.substr(0, kMaxMessage) + "..." : m;
 }
 
 void check_value(const BodyField& f, const std::string& value) {
