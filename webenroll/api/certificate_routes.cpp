@@ -18,7 +18,9 @@ namespace {
 
 using httplib::Response;
 
-constexpr std::size_t kOwnScan = 100'000;  // as for requests: the store has no requester index
+// An enrollee's list is its own among this many certificates, oldest first (as for requests:
+// the store has no requester index); also the page a "valid" search is filtered from.
+constexpr std::size_t kOwnScan = 100'000;
 
 bool owns_certificate(const WebServices& s, const Caller& caller, const CertificateRecord& c) {
     if (sees_everything(caller)) return true;

@@ -171,7 +171,9 @@ void add_openapi_route(ApiRoutes& api) {
                 res.status = 200;
                 res.set_header("Cache-Control", "no-cache");
                 res.set_header("X-Content-Type-Options", "nosniff");
-                res.set_content(openapi_document(*s.router, *docs, s.https_base).dump(2) + "\n", kJsonType);
+                // Summaries are ours, but another module's could hold anything: replaced, not thrown on.
+                const nlohmann::json doc = openapi_document(*s.router, *docs, s.https_base);
+                res.set_content(doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", kJsonType);
             });
 }
 

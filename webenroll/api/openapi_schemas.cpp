@@ -12,7 +12,7 @@ constexpr const char* kSchemas = R"json({
     "description": "RFC 9457 problem details. Bad input names where, field, problem and hint; a body that is not JSON gives the byte position; a denied request carries its findings, request_id and ca.",
     "required": ["type", "title", "status"],
     "properties": {
-      "type": {"type": "string", "description": "/api/v1/problems/TAG"},
+      "type": {"type": "string", "description": "/api/v1/problems/TAG, TAG one of: bad-input, not-found, conflict, internal, request-denied, request-failed, enroll-not-allowed, unsupported-media-type, too-large, authentication-required, bad-credentials, forbidden, rate-limited, method-not-allowed, https-required, credentials-over-http, cross-origin, csrf, bad-path"},
       "title": {"type": "string"},
       "status": {"type": "integer"},
       "detail": {"type": "string"},

@@ -21,8 +21,8 @@ using httplib::Response;
 
 // A CSR's PEM is about 4/3 of its DER; base64 DER the same without the armour.
 constexpr std::size_t kMaxCsrText = kMaxCsrBytes * 4 / 3 + 4096;
-// An enrollee's list is filtered from at most this many of the newest requests' predecessors:
-// the store has no requester index, and a lab is not a production CA.
+// An enrollee's list is its own among this many requests, oldest first: the store has no
+// requester index, and a lab is not a production CA.
 constexpr std::size_t kOwnScan = 100'000;
 
 const std::vector<BodyField> kEnrollmentFields{
