@@ -61,11 +61,12 @@ Requester console_requester(const Caller& caller) {
 
 std::string text_param(const httplib::Request& req, const char* name, std::size_t max_bytes) {
     if (!req.has_param(name)) return {};
+    const char* where = req.method == "POST" ? "form" : "query";
     std::string value = req.get_param_value(name);
     if (value.size() > max_bytes)
-        throw InputError("query", name, "is " + std::to_string(value.size()) + " bytes long; at most " +
-                                            std::to_string(max_bytes) + " are taken");
-    if (has_control_characters(value)) throw InputError("query", name, "holds control characters", "send plain text");
+        throw InputError(where, name, "is " + std::to_string(value.size()) + " bytes long; at most " +
+                                          std::to_string(max_bytes) + " are taken");
+    if (has_control_characters(value)) throw InputError(where, name, "holds control characters", "send plain text");
     return value;
 }
 
