@@ -22,8 +22,8 @@ std::string findings_list(const Findings& findings) {
     if (findings.empty()) return {};
     std::string html = "<ul class=\"findings\">";
     for (const auto& f : findings) {
-        html += "<li><span class=\"badge " + std::string(f.severity == Severity::Error ? "denied" : "pending") + "\">" +
-                to_string(f.severity) + "</span> ";
+        const char* tone = f.severity == Severity::Error ? " denied" : f.severity == Severity::Warning ? " pending" : "";
+        html += "<li><span class=\"badge" + std::string(tone) + "\">" + to_string(f.severity) + "</span> ";
         if (!f.field.empty()) html += "<code>" + html_escape(f.field) + "</code>: ";
         html += html_escape(f.message);
         if (!f.hint.empty()) html += " <span class=\"muted\">(" + html_escape(f.hint) + ")</span>";
