@@ -32,6 +32,7 @@ struct ServeArgs {
     std::string https = "127.0.0.1:8443";
     std::size_t threads = 64;
     bool access_log = false;
+    bool routes = false;
 };
 
 sigset_t serve_signals() {
@@ -68,7 +69,22 @@ void handle_signals(const sigset_t& signals, Lab& lab, web::HttpServer& server, 
     }
 }
 
+// The pages and API routes with the access each demands: what the authorization matrix test
+// walks, and what an admin reads to see what the server exposes.
+void list_routes(Cli& cli) {
+    const web::WebApp app(cli.lab(), std::nullopt, "https://127.0.0.1:8443", "http://127.0.0.1:8080");
+    nlohmann::json out = nlohmann::json::array();
+    std::string human;
+    for (const auto& r : app.router().routes()) {
+        out.push_back({{"method", r.method}, {"path", r.pattern}, {"access", web::to_string(r.access)}, {"summary", r.summary}});
+        human += r.method + std::string(7 - std::min<size_t>(r.method.size(), 6), ' ') + r.pattern + "  [" +
+                 web::to_string(r.access) + "]  " + r.summary + "\n";
+    }
+    cli.emit(out, human);
+}
+
 void serve(Cli& cli, const ServeArgs& a) {
+    if (a.routes) return list_routes(cli);
     web::ServeOptions options;
     options.http = web::parse_endpoint(a.http, "--http");
     if (a.https != "off") options.https = web::parse_endpoint(a.https, "--https");
@@ -197,6 +213,7 @@ void add_serve_commands(CLI::App& app, Cli& cli) {
     serve_cmd->add_option("--https", a->https, "ADDRESS:PORT for the pages and the API, or off")->capture_default_str();
     serve_cmd->add_option("--threads", a->threads, "Worker threads (each open connection holds one)")->capture_default_str();
     serve_cmd->add_flag("--access-log", a->access_log, "Log each request to stderr");
+    serve_cmd->add_flag("--routes", a->routes, "List the pages and API routes with the access each needs, and exit");
     serve_cmd->footer("SIGINT or SIGTERM stops it after the requests in flight; SIGHUP (pkilab plugins reload) "
                       "reloads the policy plugins.");
     serve_cmd->callback([&cli, a] { serve(cli, *a); });
