@@ -256,8 +256,10 @@ bool FrontDoor::handle(const httplib::Request& req, httplib::Response& res, bool
     } catch (const ConflictError& e) {
         refuse(req, res, route, 409, "conflict", "Conflict", e.what());
     } catch (const std::exception& e) {
+        // The details (paths, SQLite or OpenSSL messages) go to the server's log, not to the client.
         log_failure(req.method + " " + *path + " failed: " + e.what());
-        refuse(req, res, route, 500, "internal", "Internal error", e.what());
+        refuse(req, res, route, 500, "internal", "Internal error",
+               "the server could not answer this request; its log (pkilab serve's standard error) says why");
     }
     return true;
 }

@@ -164,10 +164,13 @@ WebConfig read_web_config(const Node& n, const std::vector<CaConfig>& cas) {
 
 void check_enroll_names(const Node& templates, const WebConfig& web) {
     std::set<std::string_view> users;
+    std::set<std::string_view> auditors;
     std::vector<std::string_view> candidates;
-    for (WebRole r : kRoles) candidates.push_back(to_string(r));
+    for (WebRole r : kRoles)
+        if (r != WebRole::Auditor) candidates.push_back(to_string(r));
     std::vector<std::string_view> user_names;
     for (const auto& u : web.users) {
+        if (u.role == WebRole::Auditor) auditors.insert(u.name);
         users.insert(u.name);
         user_names.push_back(u.name);
         candidates.push_back(u.name);
@@ -178,8 +181,15 @@ void check_enroll_names(const Node& templates, const WebConfig& web) {
         const std::string template_name = item.require("name").str();
         for (const auto& entry : enroll->list()) {
             const std::string name = entry.str();
+            // Auditors read and change nothing: the web front end refuses their submissions
+            // before any template is looked at, so listing one would promise what cannot happen.
+            if (name == to_string(WebRole::Auditor) || auditors.count(name) != 0)
+                entry.fail("template '" + template_name + "' lets " +
+                               (auditors.count(name) ? "auditor '" + name + "'" : std::string("auditors")) +
+                               " enroll, but auditors are read-only and may not submit requests",
+                           "list enrollee, officer, admin or users of those roles");
             if (parse_web_role(name) || users.count(name) != 0) continue;
-            std::string hint = "roles: enrollee, auditor, officer, admin; web users: " + list_words(user_names, 10);
+            std::string hint = "roles: enrollee, officer, admin; web users: " + list_words(user_names, 10);
             const std::string near = yaml::closest_word(name, candidates);
             if (!near.empty()) hint = "did you mean '" + near + "'? " + hint;
             entry.fail("template '" + template_name + "' lets '" + name + "' enroll, but '" + name +

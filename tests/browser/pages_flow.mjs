@@ -85,6 +85,9 @@ async function officer(browser) {
   const rca = env('REVOKE_CA'), serial = env('REVOKE_SERIAL');
   await page.goto(`${base}/console/certificates?q=${serial}`);
   const form = `form[action="/console/certificates/${rca}/${serial}/revoke"]`;
+  // In a table row the revoke form folds away behind its "Revoke" toggle, as for a person.
+  const fold = await page.$(`details:has(${form}) > summary`);
+  if (fold) await fold.click();
   const reason = await page.$(`${form} select[name="reason"]`);
   if (reason) await reason.selectOption('keyCompromise');
   await screenshot(page, 'console-certificate-search');

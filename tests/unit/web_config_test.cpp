@@ -114,10 +114,24 @@ TEST(WebConfig, TemplatesEnrollRolesAndUsers) {
     EXPECT_TRUE(cfg.find_template("User")->enroll.empty());
 }
 
-TEST(WebConfig, EnrollMayNameEveryRoleWithoutAWebSection) {
+TEST(WebConfig, EnrollMayNameEveryRoleThatSubmitsWithoutAWebSection) {
     const LabConfig cfg = parse_lab_config(
-        kRoot + "templates:\n  - {name: T, base: User, enroll: [enrollee, auditor, officer, admin]}\n", "lab.yaml");
-    EXPECT_EQ(cfg.find_template("T")->enroll, (Names{"enrollee", "auditor", "officer", "admin"}));
+        kRoot + "templates:\n  - {name: T, base: User, enroll: [enrollee, officer, admin]}\n", "lab.yaml");
+    EXPECT_EQ(cfg.find_template("T")->enroll, (Names{"enrollee", "officer", "admin"}));
+}
+
+TEST(WebConfig, EnrollRefusesAuditorsWhoAreReadOnly) {
+    for (const std::string list : {"[auditor]", "[enrollee, audrey]"}) {
+        try {
+            parse_lab_config(kRoot + "templates:\n  - {name: T, base: User, enroll: " + list + "}\n" +
+                                 "web:\n  users: [{name: audrey, role: auditor, token_sha256: " + kToken + "}]\n",
+                             "lab.yaml");
+            FAIL() << list;
+        } catch (const InputError& e) {
+            EXPECT_NE(std::string(e.what()).find("auditors are read-only"), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("lab.yaml:"), std::string::npos) << e.what();
+        }
+    }
 }
 
 TEST(WebConfig, UnknownEnrollNameHintListsRolesUsersAndTheClosest) {
@@ -128,7 +142,7 @@ TEST(WebConfig, UnknownEnrollNameHintListsRolesUsersAndTheClosest) {
                          "lab.yaml");
         FAIL();
     } catch (const InputError& e) {
-        EXPECT_EQ(e.hint(), "did you mean 'alice'? roles: enrollee, auditor, officer, admin; web users: alice");
+        EXPECT_EQ(e.hint(), "did you mean 'alice'? roles: enrollee, officer, admin; web users: alice");
     }
 }
 

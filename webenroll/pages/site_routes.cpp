@@ -26,7 +26,7 @@ std::string safe_next(const std::string& next) {
 std::string login_form(const std::string& next, const std::string& user, const std::string& error) {
     std::string html;
     if (!error.empty()) html += "<p class=\"error\" role=\"alert\">" + html_escape(error) + "</p>";
-    html += "<form method=\"post\" action=\"/login\" class=\"card\" style=\"max-width:24rem\">"
+    html += "<form method=\"post\" action=\"/login\" class=\"card narrow\">"
             "<input type=\"hidden\" name=\"next\" value=\"" + html_escape(next) + "\">"
             "<label for=\"username\">User name</label><input type=\"text\" id=\"username\" name=\"username\" "
             "autocomplete=\"username\" required autofocus value=\"" + html_escape(user) + "\">"

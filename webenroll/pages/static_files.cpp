@@ -34,6 +34,7 @@ button.danger { background: var(--bad); border-color: var(--bad); }
 form.inline { display: inline; margin: 0; }
 nav.top form.inline button { padding: .1rem .6rem; background: transparent; border-color: #5b6c86; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: .4rem; padding: 1rem 1.2rem; margin-bottom: 1rem; }
+.card.narrow { max-width: 24rem; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); gap: 1rem; margin-bottom: 1rem; }
 .stat { font-size: 1.8rem; font-weight: 700; }
 .muted { color: var(--muted); }
