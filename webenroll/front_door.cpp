@@ -1,6 +1,7 @@
 #include "webenroll/front_door.hpp"
 
 #include <openssl/crypto.h>
+#include <openssl/ssl.h>
 #include <unistd.h>
 
 #include "ca/bytes.hpp"
@@ -52,6 +53,10 @@ bool has_credentials(const httplib::Request& req) {
     return req.has_header("Authorization") || !cookie_value(req, kSessionCookie).empty();
 }
 
+bool has_client_certificate(const httplib::Request& req) {
+    return req.ssl != nullptr && SSL_get0_peer_certificate(req.ssl) != nullptr;
+}
+
 void log_failure(const std::string& what) {
     const std::string line = "pkilab serve: " + what + "\n";
     const ssize_t n = ::write(STDERR_FILENO, line.data(), line.size());
@@ -77,10 +82,11 @@ std::string cookie_value(const httplib::Request& req, std::string_view name) {
 }
 
 FrontDoor::FrontDoor(const Router& router, const Accounts& accounts, Sessions& sessions, RateLimiter& limiter,
-                     std::string https_base)
-    : router_(router), accounts_(accounts), sessions_(sessions), limiter_(limiter), https_base_(std::move(https_base)) {}
+                     std::string https_base, const ClientCertificates* certificates)
+    : router_(router), accounts_(accounts), sessions_(sessions), limiter_(limiter), https_base_(std::move(https_base)),
+      certificates_(certificates) {}
 
-Caller FrontDoor::identify(const httplib::Request& req, bool& bad) const {
+Caller FrontDoor::identify(const httplib::Request& req, bool& bad, std::string* why) const {
     Caller caller;
     caller.address = req.remote_addr;
     bad = false;
@@ -104,6 +110,7 @@ Caller FrontDoor::identify(const httplib::Request& req, bool& bad) const {
         }
         if (!account) {
             bad = true;
+            if (why) *why = "the user name and password, or the token, are not those of a user of this lab";
             caller.method = AuthMethod::None;
             return caller;
         }
@@ -120,6 +127,18 @@ Caller FrontDoor::identify(const httplib::Request& req, bool& bad) const {
             caller.csrf_token = s->csrf;
         }
         // An expired session is not an attack: the caller is anonymous and is asked to log in.
+        return caller;
+    }
+    if (certificates_ && has_client_certificate(req)) {
+        const auto result = certificates_->identify(req.ssl);
+        if (!result.account) {
+            bad = true;
+            if (why) *why = "the TLS client certificate logs nobody in: " + result.problem;
+            return caller;
+        }
+        caller.name = result.account->name;
+        caller.role = result.account->role;
+        caller.method = AuthMethod::ClientCertificate;
     }
     return caller;
 }
@@ -206,13 +225,13 @@ bool FrontDoor::handle(const httplib::Request& req, httplib::Response& res, bool
     }
 
     bool bad = false;
-    Caller caller = route.access == Access::Public && !has_credentials(req) ? Caller{} : identify(req, bad);
+    std::string why;
+    Caller caller = route.access == Access::Public && !has_credentials(req) ? Caller{} : identify(req, bad, &why);
     caller.address = req.remote_addr;
     if (bad) {
         limiter_.take(req.remote_addr, now, kBadCredentialsCost);
-        log_failure("refused credentials from " + req.remote_addr + " for " + req.method + " " + *path);
-        refuse(req, res, route, 401, "bad-credentials", "Wrong credentials",
-               "the user name and password, or the token, are not those of a user of this lab");
+        log_failure("refused credentials from " + req.remote_addr + " for " + req.method + " " + *path + ": " + why);
+        refuse(req, res, route, 401, "bad-credentials", "Wrong credentials", why);
         return true;
     }
     if (!role_allows(caller.role, route.access)) {

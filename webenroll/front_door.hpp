@@ -8,6 +8,7 @@
 #include <httplib.h>
 
 #include "webenroll/auth/accounts.hpp"
+#include "webenroll/auth/client_certificates.hpp"
 #include "webenroll/auth/rate_limiter.hpp"
 #include "webenroll/auth/sessions.hpp"
 #include "webenroll/router.hpp"
@@ -20,16 +21,18 @@ class FrontDoor {
 public:
     // `https_base`: "https://127.0.0.1:8443", where plain-HTTP page requests are sent; empty
     // when the server has no HTTPS listener. All must outlive the front door.
+    // `certificates`: TLS client certificate log-in, null when no user may log in that way.
     FrontDoor(const Router& router, const Accounts& accounts, Sessions& sessions, RateLimiter& limiter,
-              std::string https_base);
+              std::string https_base, const ClientCertificates* certificates = nullptr);
 
     // True when the request was for a route (answered, or refused); false when no route has
     // that path, for the caller to answer.
     bool handle(const httplib::Request& req, httplib::Response& res, bool tls) const;
 
-    // The caller a request's credentials name (anonymous when it has none). Sets `bad` when it
-    // carries credentials that do not check out. For routes that look at who is asking.
-    Caller identify(const httplib::Request& req, bool& bad) const;
+    // The caller a request's credentials name (anonymous when it has none): an Authorization
+    // header, else a session cookie, else the connection's TLS client certificate. Sets `bad`
+    // (and `why`) when it carries credentials that do not check out.
+    Caller identify(const httplib::Request& req, bool& bad, std::string* why = nullptr) const;
 
 private:
     void refuse(const httplib::Request& req, httplib::Response& res, const Route& route, int status,
@@ -41,6 +44,7 @@ private:
     Sessions& sessions_;
     RateLimiter& limiter_;
     std::string https_base_;
+    const ClientCertificates* certificates_;
 };
 
 // The value of cookie `name` in the request's Cookie headers, or empty.

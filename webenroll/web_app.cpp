@@ -39,7 +39,8 @@ WebApp::WebApp(const Lab& lab, std::optional<GeneratedAdmin> admin, std::string 
     add_certsrv_routes(router_, *services_);
     add_api_routes(router_, *services_);
     add_console_routes(router_, *services_);
-    front_ = std::make_unique<FrontDoor>(router_, accounts_, sessions_, limiter_, std::move(https_base));
+    if (wants_client_certificates(lab.config())) certificates_ = std::make_unique<ClientCertificates>(lab, accounts_);
+    front_ = std::make_unique<FrontDoor>(router_, accounts_, sessions_, limiter_, std::move(https_base), certificates_.get());
 }
 
 }  // namespace pkilab::web

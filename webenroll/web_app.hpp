@@ -42,6 +42,7 @@ public:
 
 private:
     Accounts accounts_;
+    std::unique_ptr<ClientCertificates> certificates_;  // when some user may log in with one
     Sessions sessions_;
     RateLimiter limiter_;
     Router router_;

@@ -99,6 +99,9 @@ struct WebUser {
     // no password login. `pkilab web hash-password` makes one.
     std::string password_hash;
     std::string token_sha256;   // lower-case hex SHA-256 of a bearer token; empty: no token
+    // May log in with a TLS client certificate a CA of the lab issued for clientAuth, valid and
+    // not revoked, whose UPN, e-mail address or CN is the user's name.
+    bool client_certificate = false;
     std::string where;          // "lab.yaml:LINE:COLUMN" of the entry
 };
 

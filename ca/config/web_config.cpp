@@ -42,7 +42,7 @@ std::string read_token_sha256(const Node& n) {
 }
 
 WebUser read_user(const Node& item) {
-    item.expect_map({"name", "role", "password_hash", "token_sha256"});
+    item.expect_map({"name", "role", "password_hash", "token_sha256", "client_certificate"});
     WebUser u;
     u.where = item.where();
     const Node name = item.require("name");
@@ -71,10 +71,11 @@ WebUser read_user(const Node& item) {
             h->fail("password_hash: " + problem, "make one with `pkilab web hash-password`");
     }
     if (auto t = item.get("token_sha256")) u.token_sha256 = read_token_sha256(*t);
-    if (u.password_hash.empty() && u.token_sha256.empty())
-        item.fail("web user '" + u.name + "' has neither password_hash nor token_sha256, so cannot log in",
-                  "add password_hash (make one with `pkilab web hash-password`) or token_sha256 "
-                  "(`pkilab web new-token` makes a token and its hash)");
+    if (auto c = item.get("client_certificate")) u.client_certificate = c->boolean();
+    if (u.password_hash.empty() && u.token_sha256.empty() && !u.client_certificate)
+        item.fail("web user '" + u.name + "' has neither password_hash, token_sha256 nor client_certificate, so cannot log in",
+                  "add password_hash (make one with `pkilab web hash-password`), token_sha256 "
+                  "(`pkilab web new-token` makes a token and its hash) or client_certificate: true");
     return u;
 }
 

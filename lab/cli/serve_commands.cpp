@@ -18,6 +18,7 @@
 #include "webenroll/published_files.hpp"
 #include "webenroll/scheduler.hpp"
 #include "webenroll/server_state.hpp"
+#include "webenroll/auth/client_certificates.hpp"
 #include "webenroll/tls/server_certificate.hpp"
 #include "webenroll/web_app.hpp"
 
@@ -123,6 +124,8 @@ void serve(Cli& cli, const ServeArgs& a) {
         tls = std::make_unique<web::ServerCertificate>(lab, lab.ca(certsrv_ca),
                                                        web::server_names(lab.config(), options.https->host));
         if (web::needs_generated_admin(lab.config())) admin = web::generated_admin(lab.state_dir());
+        if (web::wants_client_certificates(lab.config()))
+            tls->request_client_certificates(web::client_certificate_authorities(lab));
     }
     web::HttpServer server(lab, files, ocsp_paths, [&responder](ByteView request) { return responder.answer(request); },
                            options, nullptr, tls.get());

@@ -178,5 +178,58 @@ TEST_F(WebFrontDoor, ALabFileWithoutAnAdministratorGetsAGeneratedOne) {
     EXPECT_TRUE(contains(server->out(), marker + password)) << server->out();
 }
 
+TEST_F(WebFrontDoor, AClientCertificateOfTheLabLogsItsUserIn) {
+    // carol logs in with a certificate only, named by its CN; dave@lab.test by its UPN.
+    std::string lab = lab_text();
+    lab += "    - name: carol\n      role: officer\n      client_certificate: true\n";
+    lab += "    - name: dave@lab.test\n      role: auditor\n      client_certificate: true\n";
+    lab_up(lab);
+    auto issue = [&](const std::string& name, const std::string& upn) {
+        const std::string key = (dir / (name + ".key")).string(), csr = (dir / (name + ".csr")).string();
+        const std::string san = upn.empty() ? std::string()
+                                            : " -addext " + quote("subjectAltName=otherName:1.3.6.1.4.1.311.20.2.3;UTF8:" + upn);
+        RunResult r = run("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + quote(key) +
+                          " -subj " + quote("/CN=" + name) + san + " -out " + quote(csr));
+        EXPECT_EQ(r.exit_code, 0) << r.out;
+        r = pkilab("--json request submit --template User --csr " + quote(csr) + " --out " + quote((dir / (name + ".pem")).string()));
+        EXPECT_EQ(r.exit_code, 0) << r.out;
+        const size_t at = r.out.find("\"serial\": \"");
+        return at == std::string::npos ? std::string() : r.out.substr(at + 11, r.out.find('"', at + 11) - at - 11);
+    };
+    const std::string serial = issue("carol", "");
+    issue("dave", "dave@lab.test");  // the UPN wins over the CN
+    issue("mallory", "");            // a certificate of the lab, but no such web user
+    start();
+    auto with_cert = [&](const std::string& name) {
+        return "--cert " + quote((dir / (name + ".pem")).string()) + " --key " + quote((dir / (name + ".key")).string());
+    };
+    const std::string who = body(with_cert("carol"), "/api/v1/whoami");
+    EXPECT_TRUE(contains(who, "\"carol\"")) << who;
+    EXPECT_TRUE(contains(who, "officer")) << who;
+    EXPECT_TRUE(contains(who, "client-certificate")) << who;
+    const std::string dave = body(with_cert("dave"), "/api/v1/whoami");
+    EXPECT_TRUE(contains(dave, "\"dave@lab.test\"")) << dave;
+    EXPECT_TRUE(contains(dave, "auditor")) << dave;
+    const std::string stranger = fetch(with_cert("mallory"), "/api/v1/whoami");
+    EXPECT_TRUE(contains(stranger, "HTTP/1.1 401")) << stranger;
+    EXPECT_TRUE(contains(stranger, "no web user with client_certificate")) << stranger;
+    // Without a certificate the handshake still works: the certificate is asked for, not required.
+    EXPECT_EQ(status("", "/api/v1/whoami"), 401);
+    EXPECT_EQ(status(basic("enrollee"), "/api/v1/whoami"), 200);
+    // A certificate from outside the lab is refused, saying why.
+    ASSERT_EQ(run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=carol -keyout " +
+                  quote((dir / "self.key").string()) + " -out " + quote((dir / "self.pem").string()))
+                  .exit_code,
+              0);
+    const std::string outsider = fetch(with_cert("self"), "/api/v1/whoami");
+    EXPECT_TRUE(contains(outsider, "HTTP/1.1 401")) << outsider;
+    EXPECT_TRUE(contains(outsider, "does not verify")) << outsider;
+    // Revoked, it logs nobody in any more.
+    ASSERT_EQ(pkilab("revoke " + serial + " --reason keyCompromise").exit_code, 0);
+    const std::string revoked = fetch(with_cert("carol"), "/api/v1/whoami");
+    EXPECT_TRUE(contains(revoked, "HTTP/1.1 401")) << revoked;
+    EXPECT_TRUE(contains(revoked, "revoked")) << revoked;
+}
+
 }  // namespace
 }  // namespace pkilab::test

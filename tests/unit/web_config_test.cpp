@@ -240,7 +240,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadWeb{"RoleAsAList", kWeb + user("name: alice, role: [admin], token_sha256: " + kToken), "lab.yaml:6:27",
                "web.users[0].role", "expected a single value"},
         BadWeb{"UserWithoutCredentials", kWeb + user("name: alice, role: admin"), "lab.yaml:6:7", "web.users[0]",
-               "has neither password_hash nor token_sha256"},
+               "has neither password_hash, token_sha256 nor client_certificate"},
         BadWeb{"EmptyPasswordHash", kWeb + user("name: alice, role: admin, password_hash: \"\""), "lab.yaml:6:49",
                "web.users[0].password_hash", "password_hash: the password hash is empty"},
         BadWeb{"PasswordHashIterationsTooFew",

@@ -99,18 +99,24 @@ Accounts::Accounts(const std::vector<WebUser>& users, std::optional<GeneratedAdm
     for (const auto& u : users) {
         by_name_.emplace(u.name, users_.size());
         if (!u.token_sha256.empty()) by_token_sha256_.emplace(u.token_sha256, users_.size());
-        users_.push_back({{u.name, u.role}, u.password_hash});
+        users_.push_back({{u.name, u.role}, u.password_hash, u.client_certificate});
     }
     if (admin && !by_name_.count(admin->name)) {
         generated_ = true;
         by_name_.emplace(admin->name, users_.size());
-        users_.push_back({{admin->name, WebRole::Admin}, hash_password(admin->password, kGeneratedAdminIterations)});
+        users_.push_back({{admin->name, WebRole::Admin}, hash_password(admin->password, kGeneratedAdminIterations), false});
     }
 }
 
 std::optional<Account> Accounts::find(std::string_view name) const {
     const auto it = by_name_.find(std::string(name));
     if (it == by_name_.end()) return std::nullopt;
+    return users_[it->second].account;
+}
+
+std::optional<Account> Accounts::certificate_login(std::string_view name) const {
+    const auto it = by_name_.find(std::string(name));
+    if (it == by_name_.end() || !users_[it->second].client_certificate) return std::nullopt;
     return users_[it->second].account;
 }
 

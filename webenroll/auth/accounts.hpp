@@ -43,6 +43,8 @@ public:
     std::optional<Account> check_password(std::string_view name, std::string_view password) const;
     std::optional<Account> check_token(std::string_view token) const;
     std::optional<Account> find(std::string_view name) const;
+    // The user of that name when it may log in with a client certificate.
+    std::optional<Account> certificate_login(std::string_view name) const;
 
     std::size_t size() const { return users_.size(); }
     bool has_generated_admin() const { return generated_; }
@@ -51,6 +53,7 @@ private:
     struct User {
         Account account;
         std::string password_hash;
+        bool client_certificate = false;
     };
     std::vector<User> users_;
     std::unordered_map<std::string, std::size_t> by_name_;

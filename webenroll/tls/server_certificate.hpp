@@ -50,6 +50,10 @@ public:
     bool renew_if_due();
     std::string problem() const;
 
+    // Makes the handshake ask for a client certificate from these CAs (optional for the client;
+    // webenroll/auth/client_certificates.hpp decides what one is worth). Before configure().
+    void request_client_certificates(std::vector<const X509*> cas) { client_cas_ = std::move(cas); }
+
     // For httplib::SSLServer's setup callback: TLS 1.2 and 1.3 only, and this object's
     // certificate on every handshake. This object must outlive the context.
     bool configure(SSL_CTX& ctx);
@@ -65,6 +69,7 @@ private:
     const Lab& lab_;
     const CertificateAuthority& ca_;
     std::vector<GeneralName> names_;
+    std::vector<const X509*> client_cas_;
     std::filesystem::path folder_;
     mutable std::mutex mutex_;
     std::shared_ptr<const TlsIdentity> identity_;
