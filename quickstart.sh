@@ -92,6 +92,7 @@ case "${1:-}" in
     echo
     ./build-bench/bench/bench_crl
     if [ -x ./build-bench/bench/bench_ocsp ]; then echo; ./build-bench/bench/bench_ocsp; fi
+    if [ -x ./build-bench/bench/bench_http ]; then echo; ./build-bench/bench/bench_http; fi
     ;;
   *)
     echo "usage: $0 up|test|bench" >&2
