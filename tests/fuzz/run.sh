@@ -2,7 +2,8 @@
 # Builds the libFuzzer configuration (clang, ASan + UBSan) and fuzzes each target for a while.
 #   tests/fuzz/run.sh [BUILD_DIR] [SECONDS] [TARGET...]
 # BUILD_DIR defaults to build-fuzz in the repository, SECONDS to 60 per target, TARGET to all
-# (csr certificate dn general_name lab_file text_values plugin_answer ocsp_request http_date). Environment: CC/CXX (default clang,
+# (csr certificate dn general_name lab_file text_values plugin_answer ocsp_request http_date certsrv_form
+# web_request). Environment: CC/CXX (default clang,
 # clang++), FUZZ_JOBS (targets fuzzed at once, default 1), BUILD_JOBS (default 2).
 # New inputs go to BUILD_DIR/fuzz-corpus/<target>, never into the seed corpus; crashes, leaks
 # and timeouts to BUILD_DIR/fuzz-artifacts/<target>/. Exits 1 if any target found something.
@@ -13,7 +14,7 @@ build=${1:-$src/build-fuzz}
 seconds=${2:-60}
 shift $(( $# > 2 ? 2 : $# ))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(csr certificate dn general_name lab_file text_values plugin_answer ocsp_request http_date)
+[ ${#targets[@]} -gt 0 ] || targets=(csr certificate dn general_name lab_file text_values plugin_answer ocsp_request http_date certsrv_form web_request)
 fuzz_jobs=${FUZZ_JOBS:-1}
 
 cmake -S "$src" -B "$build" -G Ninja \
