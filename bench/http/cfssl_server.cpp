@@ -98,7 +98,8 @@ CfsslSetup prepare_cfssl(const fs::path& binary, const fs::path& dir) {
     s.db_config = dir / "db-config.json";
     write_text(dir / "ca-csr.json", R"({"CN": "Bench cfssl CA", "names": [{"O": "pkilab bench"}],
   "key": {"algo": "ecdsa", "size": 256}, "ca": {"expiry": "87600h"}})");
-    const Finished initca = run_to_end({binary.string(), "gencert", "-initca", (dir / "ca-csr.json").string()}, dir, "initca");
+    const Finished initca =
+        run_to_end({binary.string(), "gencert", "-initca", (dir / "ca-csr.json").string()}, dir, "initca");
     const nlohmann::json made = nlohmann::json::parse(initca.out, nullptr, false);
     if (!made.is_object() || !made.contains("cert") || !made.contains("key") || !made["cert"].is_string() ||
         !made["key"].is_string())

@@ -159,7 +159,8 @@ Checked check_rest_answer(const httplib::Result& r, const EVP_PKEY* key, bool fu
     const nlohmann::json j = nlohmann::json::parse(r->body, nullptr, false);
     if (!j.is_object()) return {"the body is not a JSON object"};
     if (!j.contains("state") || j["state"] != "issued") return {"state is not \"issued\": " + shortened(r->body)};
-    if (!j.contains("serial") || !j["serial"].is_string() || !j.contains("certificate") || !j["certificate"].is_string())
+    if (!j.contains("serial") || !j["serial"].is_string() || !j.contains("certificate") ||
+        !j["certificate"].is_string())
         return {"no \"serial\" or \"certificate\" string"};
     if (!full) return {};
     return {check_certificate(j["certificate"].get<std::string>(), key, j["serial"].get<std::string>()), true};
@@ -186,8 +187,8 @@ OperationFactory in_process(const Lab& lab, const std::string& ca, const CsrPool
         const std::size_t start = first_csr(client, threads, pool.size());
         return [&lab, ca, &pool, csrs, start](std::uint64_t i) -> Checked {
             const std::size_t k = (start + i) % pool.size();
-            const IssuanceOutcome o =
-                submit(lab.context(), EnrollmentRequest{kTemplate, ca, (*csrs)[k], Requester{"bench", "enrollee", "rest"}});
+            const IssuanceOutcome o = submit(
+                lab.context(), EnrollmentRequest{kTemplate, ca, (*csrs)[k], Requester{"bench", "enrollee", "rest"}});
             if (o.state != RequestState::Issued || !o.certificate)
                 return {std::string("state ") + to_string(o.state) + ": " + o.disposition};
             if (i % kSampleEvery != 0) return {};
@@ -262,7 +263,8 @@ struct Row {
     Figures figures;
     std::string label() const {
         switch (kind) {
-            case Kind::InProcess: return clients == 1 ? "in-process, 1 thread" : "in-process, " + std::to_string(clients) + " threads";
+            case Kind::InProcess:
+                return clients == 1 ? "in-process, 1 thread" : "in-process, " + std::to_string(clients) + " threads";
             case Kind::Rest: return "REST, " + std::to_string(clients) + (clients == 1 ? " client" : " clients");
             case Kind::Cfssl: return "cfssl, " + std::to_string(clients) + " clients, no database";
             case Kind::CfsslDb: return "cfssl, " + std::to_string(clients) + " clients, SQLite certdb";
@@ -288,8 +290,8 @@ void print_row(const Row& r, const Row* reference) {
     else std::snprintf(client_cpu, sizeof client_cpu, "-");
     if (reference != nullptr && reference != &r && reference->figures.rate() > 0)
         std::snprintf(share, sizeof share, "%.0f%%", 100.0 * f.rate() / reference->figures.rate());
-    std::printf("%-36s %-11s %9.0f %7.2f %7.2f %8s %8s %5.2f %8llu %7llu %9s\n", r.label().c_str(), r.ca.c_str(), f.rate(),
-                f.p50_ms, f.p99_ms, server_cpu, client_cpu, (f.server_cpu_s + f.client_cpu_s) / f.seconds,
+    std::printf("%-36s %-11s %9.0f %7.2f %7.2f %8s %8s %5.2f %8llu %7llu %9s\n", r.label().c_str(), r.ca.c_str(),
+                f.rate(), f.p50_ms, f.p99_ms, server_cpu, client_cpu, (f.server_cpu_s + f.client_cpu_s) / f.seconds,
                 static_cast<unsigned long long>(f.sampled), static_cast<unsigned long long>(f.failed), share);
 }
 
@@ -311,8 +313,9 @@ int run(int argc, char** argv) {
         else if (a == "--ca" && has_value) cas = {argv[++i]};
         else if (a == "--skip-cfssl") skip_cfssl = true;
         else {
-            std::fprintf(stderr, "usage: bench_http [--seconds S] [--clients C] [--csrs N] [--ca ec-issuing|rsa-issuing] "
-                                 "[--skip-cfssl]\n");
+            std::fprintf(stderr,
+                         "usage: bench_http [--seconds S] [--clients C] [--csrs N] [--ca ec-issuing|rsa-issuing] "
+                         "[--skip-cfssl]\n");
             return 2;
         }
     }
@@ -340,11 +343,12 @@ int run(int argc, char** argv) {
     std::printf("bench/http: certificates issued per second; pkilab's store is durable (each certificate fsynced\n"
                 "  before it is answered, group commit), %d P-256 CSRs round robin, %.1f s per row\n"
                 "  in-process: Lab::open + submit() in the bench, each thread waiting for its own commit\n"
-                "  REST:       pkilab serve, POST /api/v1/requests over HTTPS (server certificate verified against the\n"
-                "              lab root), bearer token, one keep-alive httplib::SSLClient per client thread\n"
-                "  cfssl:      cfssl serve, POST /api/v1/cfssl/sign over plain HTTP, P-256 CA, keep-alive httplib::Client;\n"
-                "              \"no database\" stores nothing (no -db-config); \"SQLite certdb\" stores every certificate\n"
-                "  every answer checked, every %dth in full; cpu: us per certificate (server, bench), cores kept busy\n\n",
+                "  REST:       pkilab serve, POST /api/v1/requests over HTTPS (server certificate verified\n"
+                "              against the lab root), bearer token, one keep-alive httplib::SSLClient per client\n"
+                "  cfssl:      cfssl serve, POST /api/v1/cfssl/sign over plain HTTP, P-256 CA, keep-alive\n"
+                "              httplib::Client; \"no database\" stores nothing (no -db-config), \"SQLite certdb\"\n"
+                "              stores every certificate\n"
+                "  every answer checked, every %dth in full; cpu: us per certificate (server, bench), cores busy\n\n",
                 csr_count, seconds, kSampleEvery);
 
     std::vector<Row> rows;
@@ -370,8 +374,8 @@ int run(int argc, char** argv) {
         SystemClock clock;
         const fs::path state = dir.path() / "serve";
         lab_up(state, lab_file, clock);
-        Child server({PKILAB_BINARY, "--state", state.string(), "serve", "--http", "127.0.0.1:" + std::to_string(http_port),
-                      "--https", "127.0.0.1:" + std::to_string(https_port)},
+        Child server({PKILAB_BINARY, "--state", state.string(), "serve", "--http",
+                      "127.0.0.1:" + std::to_string(http_port), "--https", "127.0.0.1:" + std::to_string(https_port)},
                      dir.path() / "serve.out", dir.path() / "serve.err");
         if (!wait_listening(server, "https://"))
             throw std::runtime_error("pkilab serve did not start:\n" + server.out() + server.err());
@@ -380,8 +384,8 @@ int run(int argc, char** argv) {
             for (int c : {1, clients}) {
                 if (c == 1 && clients == 1 && find(rows, Kind::Rest, ca, 1)) continue;
                 progress("REST " + ca + ", " + std::to_string(c) + " client(s)");
-                rows.push_back({Kind::Rest, ca, c,
-                                run_timed(c, seconds, rest_clients(https_port, root, token, ca, pool, c), server.pid())});
+                const OperationFactory rest = rest_clients(https_port, root, token, ca, pool, c);
+                rows.push_back({Kind::Rest, ca, c, run_timed(c, seconds, rest, server.pid())});
             }
         server_peak_mib = peak_memory_mib(server.pid());
         if (server.exited()) {
@@ -407,7 +411,8 @@ int run(int argc, char** argv) {
                 if (with_db) create_certdb(setup.db);
                 progress(std::string("cfssl serve") + (with_db ? " with its SQLite certdb" : "") + ", " +
                          std::to_string(clients) + " clients");
-                std::unique_ptr<Child> server = start_cfssl(setup, cfssl_port, with_db, cfssl_body(pool.pem[0]), dir.path());
+                std::unique_ptr<Child> server =
+                    start_cfssl(setup, cfssl_port, with_db, cfssl_body(pool.pem[0]), dir.path());
                 rows.push_back({with_db ? Kind::CfsslDb : Kind::Cfssl, kEcCa, clients,
                                 run_timed(clients, seconds, cfssl_clients(cfssl_port, pool, clients), server->pid())});
                 (with_db ? cfssl_db_peak_mib : cfssl_peak_mib) = peak_memory_mib(server->pid());
@@ -426,7 +431,8 @@ int run(int argc, char** argv) {
             if (r.ca == ca && (r.kind == Kind::InProcess || r.kind == Kind::Rest))
                 print_row(r, r.kind == Kind::Rest ? find(rows, Kind::InProcess, ca, r.clients) : nullptr);
     for (const auto& r : rows)
-        if (r.kind == Kind::Cfssl || r.kind == Kind::CfsslDb) print_row(r, find(rows, Kind::InProcess, r.ca, r.clients));
+        if (r.kind == Kind::Cfssl || r.kind == Kind::CfsslDb)
+            print_row(r, find(rows, Kind::InProcess, r.ca, r.clients));
     std::printf("\n");
     if (!cfssl_note.empty()) std::printf("%s\n", cfssl_note.c_str());
 
@@ -444,8 +450,8 @@ int run(int argc, char** argv) {
     if (const Row* db = find(rows, Kind::CfsslDb, kEcCa, clients); db != nullptr && certdb_stored >= 0) {
         // The probe and the warm-ups are stored too.
         const auto answered = static_cast<long long>(db->figures.ok);
-        std::printf("cfssl certdb: %lld certificates stored for %lld answered in the timed window%s\n", certdb_stored, answered,
-                    certdb_stored >= answered ? "" : "  (FEWER: cfssl answered without storing)");
+        std::printf("cfssl certdb: %lld certificates stored for %lld answered in the timed window%s\n", certdb_stored,
+                    answered, certdb_stored >= answered ? "" : "  (FEWER: cfssl answered without storing)");
         if (certdb_stored < answered) exit_code = 1;
     }
 
@@ -454,14 +460,15 @@ int run(int argc, char** argv) {
         const Row* local = find(rows, Kind::InProcess, ca, clients);
         if (rest == nullptr || local == nullptr || local->figures.rate() <= 0) continue;
         const double share = rest->figures.rate() / local->figures.rate();
-        std::printf("target: REST at %d clients >= 60%% of in-process at %d threads (%s): %.0f%% %s\n", clients, clients,
-                    ca.c_str(), 100.0 * share, share >= 0.60 ? "PASS" : "MISS");
+        std::printf("target: REST at %d clients >= 60%% of in-process at %d threads (%s): %.0f%% %s\n", clients,
+                    clients, ca.c_str(), 100.0 * share, share >= 0.60 ? "PASS" : "MISS");
     }
     if (const Row* rest = find(rows, Kind::Rest, kEcCa, clients)) {
         for (Kind k : {Kind::Cfssl, Kind::CfsslDb})
             if (const Row* peer = find(rows, k, kEcCa, clients); peer != nullptr && peer->figures.rate() > 0)
                 std::printf("REST at %d clients vs cfssl (%s): %.2fx\n", clients,
-                            k == Kind::Cfssl ? "no database" : "SQLite certdb", rest->figures.rate() / peer->figures.rate());
+                            k == Kind::Cfssl ? "no database" : "SQLite certdb",
+                            rest->figures.rate() / peer->figures.rate());
     }
     std::printf("peak memory (VmHWM): pkilab serve %.1f MiB", server_peak_mib);
     if (cfssl_peak_mib >= 0) std::printf(", cfssl serve %.1f MiB (no database)", cfssl_peak_mib);

@@ -33,7 +33,9 @@ double process_cpu_seconds(pid_t pid) {
 double own_cpu_seconds() {
     rusage u{};
     ::getrusage(RUSAGE_SELF, &u);
-    const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    const auto seconds = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
     return seconds(u.ru_utime) + seconds(u.ru_stime);
 }
 
