@@ -26,8 +26,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::string kDefaultLab = std::string(PKILAB_SOURCE_DIR) + "/lab/default/lab.yaml";
-
 class Serve : public ::testing::Test {
 protected:
     TempDir dir;
@@ -40,10 +38,7 @@ protected:
 
     // The default lab with its URLs on our port; `edit` may change the text further.
     std::string lab_text() const {
-        std::string lab = slurp(kDefaultLab);
-        for (size_t at = lab.find(":8080"); at != std::string::npos; at = lab.find(":8080", at))
-            lab.replace(at, 5, ":" + std::to_string(port));
-        return lab;
+        return default_lab_on_port(port);
     }
 
     void lab_up(const std::string& text) const {

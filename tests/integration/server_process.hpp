@@ -45,6 +45,15 @@ inline int free_port() {
     return ntohs(a.sin_port);
 }
 
+// The default lab file with every ":8080" of its URLs on `port`: the CDP, AIA and OCSP URLs then
+// point at a server a test started.
+inline std::string default_lab_on_port(int port) {
+    std::string lab = slurp(std::string(PKILAB_SOURCE_DIR) + "/lab/default/lab.yaml");
+    for (size_t at = lab.find(":8080"); at != std::string::npos; at = lab.find(":8080", at))
+        lab.replace(at, 5, ":" + std::to_string(port));
+    return lab;
+}
+
 // Polls `done` until it holds or the deadline passes; true when it held.
 template <class F>
 bool eventually(F&& done, std::chrono::steady_clock::duration limit = kDeadline) {

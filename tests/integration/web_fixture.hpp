@@ -55,9 +55,7 @@ protected:
     // The default lab on our ports, with the web users and `extra_web` lines under `web:`
     // (indented two spaces, e.g. "  rate_limit_per_minute: 0\n"), and `edit` applied last.
     std::string lab_text(const std::string& extra_web = "  rate_limit_per_minute: 0\n") const {
-        std::string lab = slurp(std::string(PKILAB_SOURCE_DIR) + "/lab/default/lab.yaml");
-        for (size_t at = lab.find(":8080"); at != std::string::npos; at = lab.find(":8080", at))
-            lab.replace(at, 5, ":" + std::to_string(http_port));
+        std::string lab = default_lab_on_port(http_port);
         lab += "\nweb:\n" + extra_web + "  users:\n";
         for (const auto& u : web_users())
             lab += "    - name: " + u.name + "\n      role: " + u.role + "\n      password_hash: \"" +

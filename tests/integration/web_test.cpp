@@ -155,10 +155,7 @@ TEST_F(WebFrontDoor, PathsThatOnlyTraversalWritesAreRefused) {
 }
 
 TEST_F(WebFrontDoor, ALabFileWithoutAnAdministratorGetsAGeneratedOne) {
-    std::string lab = slurp(std::string(PKILAB_SOURCE_DIR) + "/lab/default/lab.yaml");
-    for (size_t at = lab.find(":8080"); at != std::string::npos; at = lab.find(":8080", at))
-        lab.replace(at, 5, ":" + std::to_string(http_port));
-    lab_up(lab);
+    lab_up(default_lab_on_port(http_port));
     start();
     const std::string out = server->out();
     const std::string marker = "administrator: user admin, password ";

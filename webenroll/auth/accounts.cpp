@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ca/auth/password_hash.hpp"
+#include "ca/auth/token_hash.hpp"
 #include "ca/bytes.hpp"
 #include "ca/errors.hpp"
 #include "ca/ossl/error.hpp"
@@ -33,20 +34,6 @@ Bytes random_bytes(std::size_t n) {
     Bytes b(n);
     ossl::check(RAND_bytes(b.data(), static_cast<int>(n)), "RAND_bytes");
     return b;
-}
-
-std::string base64url(ByteView b) {
-    std::string s = base64_encode(b);
-    for (char& c : s) c = c == '+' ? '-' : c == '/' ? '_' : c;
-    while (!s.empty() && s.back() == '=') s.pop_back();
-    return s;
-}
-
-std::string sha256_hex(std::string_view data) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    ossl::check(EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr), "EVP_Digest");
-    return to_hex(ByteView(md, len));
 }
 
 std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
@@ -80,7 +67,7 @@ GeneratedAdmin generated_admin(const fs::path& state_dir) {
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) throw InternalError("cannot create " + dir.string() + ": " + ec.message());
-    admin.password = base64url(random_bytes(18));  // 144 bits, 24 characters
+    admin.password = new_token();  // 256 bits, 43 characters of base64url
     // Written under a temporary name and renamed, so a reader never sees half a password.
     const fs::path tmp = dir / ".admin-password.tmp";
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
@@ -144,7 +131,7 @@ std::optional<Account> Accounts::check_token(std::string_view token) const {
     if (token.empty()) return std::nullopt;
     // Tokens are random, so their SHA-256 is as good as a slow hash, and the lookup by it
     // does not compare secrets byte by byte.
-    const auto it = by_token_sha256_.find(sha256_hex(token));
+    const auto it = by_token_sha256_.find(token_sha256(token));
     if (it == by_token_sha256_.end()) return std::nullopt;
     return users_[it->second].account;
 }

@@ -1,23 +1,11 @@
 #include "webenroll/auth/sessions.hpp"
 
-#include <openssl/rand.h>
-
-#include "ca/bytes.hpp"
-#include "ca/ossl/error.hpp"
+#include "ca/auth/token_hash.hpp"
 
 namespace pkilab::web {
 
-std::string random_token() {
-    Bytes b(32);
-    ossl::check(RAND_bytes(b.data(), static_cast<int>(b.size())), "RAND_bytes");
-    std::string s = base64_encode(b);
-    for (char& c : s) c = c == '+' ? '-' : c == '/' ? '_' : c;
-    while (!s.empty() && s.back() == '=') s.pop_back();
-    return s;
-}
-
 Session Sessions::open(const Account& account, TimePoint now) {
-    Session s{random_token(), random_token(), account, now + kIdle, now + kLifetime};
+    Session s{new_token(), new_token(), account, now + kIdle, now + kLifetime};
     std::lock_guard lock(mutex_);
     if (sessions_.size() >= kMax) drop_expired(now);
     if (sessions_.size() >= kMax) {

@@ -14,8 +14,8 @@
 namespace pkilab::web {
 
 struct Session {
-    std::string id;    // 256 random bits, base64url
-    std::string csrf;  // 256 random bits, base64url
+    std::string id;    // 256 random bits, base64url (new_token, ca/auth/token_hash.hpp)
+    std::string csrf;  // the same
     Account account;
     std::chrono::steady_clock::time_point expires;       // idle timeout, renewed by use
     std::chrono::steady_clock::time_point hard_expires;  // absolute limit
@@ -38,8 +38,5 @@ private:
     std::mutex mutex_;
     std::unordered_map<std::string, Session> sessions_;
 };
-
-// 256 random bits in base64url (43 characters), for ids and tokens.
-std::string random_token();
 
 }  // namespace pkilab::web
