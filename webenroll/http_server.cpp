@@ -113,10 +113,29 @@ const std::string& http_date_now(Time now) {
     return text;
 }
 
-void access_log_line(const Request& req, const Response& res) {
+// What a client wrote, fit for one log line: control characters and backslashes escaped, so a
+// path with "%0a" in it cannot forge a second line.
+std::string loggable(std::string_view text, std::size_t max = 512) {
+    std::string out;
+    for (unsigned char c : text.substr(0, max)) {
+        if (c < 0x20 || c == 0x7f || c == '\\' || c == '"') {
+            static const char* hex = "0123456789abcdef";
+            out += "\\x";
+            out.push_back(hex[c >> 4]);
+            out.push_back(hex[c & 15]);
+        } else {
+            out.push_back(static_cast<char>(c));
+        }
+    }
+    if (text.size() > max) out += "...";
+    return out;
+}
+
+void access_log_line(const Request& req, const Response& res, bool secure) {
     const size_t bytes = !res.body.empty() ? res.body.size() : res.content_length_;
-    std::string line = "pkilab serve: " + req.remote_addr + " \"" + req.method + " " + req.path + "\" " +
-                       std::to_string(res.status) + " " + std::to_string(bytes) + "\n";
+    std::string line = std::string("pkilab serve: ") + (secure ? "https " : "http ") + req.remote_addr + " \"" +
+                       loggable(req.method, 16) + " " + loggable(req.path) + "\" " + std::to_string(res.status) + " " +
+                       std::to_string(bytes) + "\n";
     // One write: lines from concurrent requests do not interleave, and no lock is shared.
     const ssize_t n = ::write(STDERR_FILENO, line.data(), line.size());
     (void)n;
@@ -257,7 +276,8 @@ struct HttpServer::Impl {
         server.set_post_routing_handler([this](const Request&, Response& res) {
             res.set_header("Date", http_date_now(lab.base_clock().now()));
         });
-        if (options.access_log) server.set_logger(access_log_line);
+        if (options.access_log)
+            server.set_logger([secure](const Request& req, const Response& res) { access_log_line(req, res, secure); });
     }
 
     void route_get(const Request& req, Response& res, bool secure) {

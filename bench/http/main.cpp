@@ -375,7 +375,8 @@ int run(int argc, char** argv) {
         const fs::path state = dir.path() / "serve";
         lab_up(state, lab_file, clock);
         Child server({PKILAB_BINARY, "--state", state.string(), "serve", "--http",
-                      "127.0.0.1:" + std::to_string(http_port), "--https", "127.0.0.1:" + std::to_string(https_port)},
+                      "127.0.0.1:" + std::to_string(http_port), "--https", "127.0.0.1:" + std::to_string(https_port),
+                      "--no-access-log"},
                      dir.path() / "serve.out", dir.path() / "serve.err");
         if (!wait_listening(server, "https://"))
             throw std::runtime_error("pkilab serve did not start:\n" + server.out() + server.err());

@@ -414,7 +414,8 @@ int run(int argc, char** argv) {
     std::vector<Row> rows;
     std::size_t pkilab_response_bytes = 0, openssl_response_bytes = 0;
     {
-        Child server({PKILAB_BINARY, "--state", state.string(), "serve", "--http", "127.0.0.1:" + std::to_string(pkilab_port)},
+        Child server({PKILAB_BINARY, "--state", state.string(), "serve", "--http", "127.0.0.1:" + std::to_string(pkilab_port),
+                      "--https", "off", "--no-access-log"},
                      dir.path() / "serve.out", dir.path() / "serve.err");
         if (!wait_listening(server)) throw std::runtime_error("pkilab serve did not start:\n" + server.err());
         for (Method m : {Method::Post, Method::Get}) {

@@ -32,7 +32,7 @@ struct ServeArgs {
     std::string http = "127.0.0.1:8080";
     std::string https = "127.0.0.1:8443";
     std::size_t threads = 64;
-    bool access_log = false;
+    bool access_log = true;
     bool routes = false;
 };
 
@@ -215,7 +215,8 @@ void add_serve_commands(CLI::App& app, Cli& cli) {
     serve_cmd->add_option("--http", a->http, "ADDRESS:PORT for CRLs, AIA and OCSP (port 0: any free port)")->capture_default_str();
     serve_cmd->add_option("--https", a->https, "ADDRESS:PORT for the pages and the API, or off")->capture_default_str();
     serve_cmd->add_option("--threads", a->threads, "Worker threads (each open connection holds one)")->capture_default_str();
-    serve_cmd->add_flag("--access-log", a->access_log, "Log each request to stderr");
+    serve_cmd->add_flag("--access-log,!--no-access-log", a->access_log,
+                        "One line per request on stderr (the default; --no-access-log for benchmarks)");
     serve_cmd->add_flag("--routes", a->routes, "List the pages and API routes with the access each needs, and exit");
     serve_cmd->footer("SIGINT or SIGTERM stops it after the requests in flight; SIGHUP (pkilab plugins reload) "
                       "reloads the policy plugins.");

@@ -147,6 +147,10 @@ TEST_F(WebFrontDoor, ClientsOverTheRateLimitGet429WithRetryAfter) {
 
 TEST_F(WebFrontDoor, PathsThatOnlyTraversalWritesAreRefused) {
     serve_default();
+    // Each request is one access-log line; an encoded line break cannot forge another.
+    EXPECT_EQ(status("", "/no%0aforged%20line"), 400);  // a control character in a path is refused too
+    EXPECT_TRUE(eventually([&] { return contains(server->err(), "\"GET /no\\x0aforged line\" 400"); })) << server->err();
+    EXPECT_FALSE(contains(server->err(), "\nforged")) << server->err();
     EXPECT_EQ(status("--path-as-is", "/static/../pkilab.db"), 400);
     EXPECT_EQ(status("--path-as-is", "//login"), 400);
     EXPECT_EQ(status("", "/static/pkilab.css/"), 200);  // one trailing slash is the same path

@@ -35,7 +35,10 @@ std::string declared(const std::vector<QueryParam>& query) {
 // Only declared parameters, each once, each bounded: what a handler reads is what it expects.
 void check_query(const httplib::Request& req, const std::vector<QueryParam>& query) {
     std::set<std::string> seen;
-    for (const auto& [name, value] : req.params) {
+    for (const auto& param : req.params) {
+        // Not a structured binding: clang 14 cannot capture one in the lambda below.
+        const std::string& name = param.first;
+        const std::string& value = param.second;
         const bool known = std::any_of(query.begin(), query.end(), [&](const QueryParam& q) { return q.name == name; });
         if (!known)
             throw InputError("query", name.size() > 64 ? name.substr(0, 64) + "..." : name, "is not a parameter of this route",
