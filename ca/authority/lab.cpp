@@ -314,6 +314,11 @@ LabUpReport lab_up(const fs::path& state_dir, const fs::path& lab_file, const Cl
         report.cas.push_back(std::move(line));
     }
 
+    if (config.web.san_from_request_attributes)
+        report.warnings.push_back("web.san_from_request_attributes is ON (AD CS's EDITF_ATTRIBUTESUBJECTALTNAME2): certsrv "
+                                  "puts the names of a request's SAN attribute into the certificate, so anyone who may "
+                                  "enroll can name any host or user (the ESC6 attack). For teaching it only.");
+
     // CAs made by an earlier lab file that this one no longer names: not loaded any more.
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(state_dir / "cas", ec)) {

@@ -351,12 +351,31 @@ IssuanceOutcome submit(const IssuanceContext& ctx, const EnrollmentRequest& requ
 
 namespace {
 
+// EDITF_ATTRIBUTESUBJECTALTNAME2, for labs that teach ESC6: the attribute's names stand in for
+// the CSR's, outside anything the requester signed, and every rule then judges those.
+Findings take_attribute_sans(ParsedCsr& csr, const EnrollmentRequest& request) {
+    if (request.attribute_sans.empty()) return {};
+    csr.sans = request.attribute_sans;
+    return {Finding{"request", "request.san_from_attribute", Severity::Warning, "attributes",
+                    "the subject alternative names come from a request attribute, not from the signed CSR "
+                    "(EDITF_ATTRIBUTESUBJECTALTNAME2, the ESC6 weakness: anyone who may enroll can name any host or user)",
+                    "turn web.san_from_request_attributes off outside ESC6 training"}};
+}
+
 // submit() once the CA is chosen.
 IssuanceTicket submit_to(const IssuanceContext& ctx, const EnrollmentRequest& request, const CertificateAuthority& ca,
-                         const CertificateTemplate& tmpl, const ParsedCsr& csr, Time now) {
+                         const CertificateTemplate& tmpl, ParsedCsr& csr, Time now) {
     const Requester& who = request.requester;
 
+    const Findings attribute_notes = take_attribute_sans(csr, request);
     Decision decision = decide(ctx, ca, tmpl, csr, who, now);
+    decision.findings.insert(decision.findings.begin(), attribute_notes.begin(), attribute_notes.end());
+    if (!attribute_notes.empty() && (tmpl.pend_all_requests || decision.pend))
+        decision.findings.push_back(
+            Finding{"request", "request.san_from_attribute.pending", Severity::Error, "attributes",
+                    "a request whose names come from a request attribute cannot wait for approval: the store keeps "
+                    "the CSR only, so an approval would issue it without those names",
+                    "use a template that issues without approval to show ESC6"});
     NewRequest record = request_record(ca, tmpl, who, csr, decision, now);
 
     if (has_errors(decision.findings)) {
@@ -385,14 +404,14 @@ IssuanceTicket submit_to(const IssuanceContext& ctx, const EnrollmentRequest& re
 
 IssuanceTicket submit_pipelined(const IssuanceContext& ctx, const EnrollmentRequest& request) {
     const Time now = ctx.clock.now();
-    const ParsedCsr csr = parse_csr_audited(ctx, request.csr, request.requester, request.ca, now);
+    ParsedCsr csr = parse_csr_audited(ctx, request.csr, request.requester, request.ca, now);
     const CertificateTemplate& tmpl = find_template(ctx, request.template_name);
     return submit_to(ctx, request, choose_ca(ctx, request.ca, tmpl), tmpl, csr, now);
 }
 
 IssuanceOutcome submit_for_ca_infrastructure(const IssuanceContext& ctx, const EnrollmentRequest& request) {
     const Time now = ctx.clock.now();
-    const ParsedCsr csr = parse_csr_audited(ctx, request.csr, request.requester, request.ca, now);
+    ParsedCsr csr = parse_csr_audited(ctx, request.csr, request.requester, request.ca, now);
     const CertificateTemplate& tmpl = find_template(ctx, request.template_name);
     return submit_to(ctx, request, find_ca(ctx, request.ca), tmpl, csr, now).wait();
 }

@@ -14,6 +14,7 @@
 #include "ca/config/lab_config.hpp"
 #include "ca/finding.hpp"
 #include "ca/store/store.hpp"
+#include "ca/x509/general_name.hpp"
 
 namespace pkilab {
 
@@ -40,6 +41,10 @@ struct EnrollmentRequest {
     std::string ca;  // empty: the issuing CA that publishes the template
     Bytes csr;       // PEM or DER, exactly as received
     Requester requester;
+    // Names from a request attribute outside the CSR (certsrv's "SAN:dns=..."), which replace
+    // the CSR's own. Only for a lab that turns web.san_from_request_attributes on to teach
+    // AD CS's EDITF_ATTRIBUTESUBJECTALTNAME2 (the ESC6 weakness); the outcome warns about it.
+    std::vector<GeneralName> attribute_sans = {};
 };
 
 struct IssuedCertificate {

@@ -209,19 +209,41 @@ TEST_F(Certsrv, ASanAttributeIsIgnoredWithANoticeAndTheCertificateHasTheCsrsName
     EXPECT_NE(audit.out.find("san-attribute"), std::string::npos) << audit.out;
 }
 
-TEST_F(Certsrv, WithTheEsc6SettingOnASanAttributeIsRefusedAsNotSupportedYet) {
-    serve("  rate_limit_per_minute: 0\n  san_from_request_attributes: true\n");
-    const std::string csr = make_csr("esc6.lab.test");
+TEST_F(Certsrv, WithTheEsc6SettingOnAnEnrolleeGetsACertificateForAnyoneItNames) {
+    // The lesson: with EDITF_ATTRIBUTESUBJECTALTNAME2 on, alice asks for a User certificate and
+    // names the administrator in a request attribute that no signature covers.
+    lab_up(lab_with_templates("  rate_limit_per_minute: 0\n  san_from_request_attributes: true\n"));
+    const RunResult again = pkilab("lab up " + quote((dir / "lab.yaml").string()));
+    EXPECT_NE(again.out.find("web.san_from_request_attributes is ON"), std::string::npos) << again.out;
+    start();
+    const std::string csr = file("esc6.csr");
+    ASSERT_EQ(run("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + quote(file("esc6.key")) +
+                  " -subj /CN=alice -out " + quote(csr))
+                  .exit_code,
+              0);
     const std::string page = file("esc6.html");
-    EXPECT_EQ(submit(basic("enrollee"), csr, "CertificateTemplate:WebServer\r\nSAN:dns=dc01.lab.test\r\n", page).substr(0, 4),
+    EXPECT_EQ(submit(basic("enrollee"), csr, "CertificateTemplate:User\r\nSAN:upn=administrator@lab.test\r\n", page).substr(0, 4),
               "200 ");
-    const std::string message = disposition(slurp(page));
-    EXPECT_NE(message.find("web.san_from_request_attributes: true"), std::string::npos) << slurp(page);
-    EXPECT_NE(message.find("which pkilab does not support yet"), std::string::npos) << message;
-    EXPECT_EQ(issued_id(slurp(page)), -1);
-    // Without the attribute, the request goes through.
-    EXPECT_EQ(submit(basic("enrollee"), csr, "CertificateTemplate:WebServer\r\n", page).substr(0, 4), "200 ");
-    EXPECT_GT(issued_id(slurp(page)), 0) << slurp(page);
+    const std::string html = slurp(page);
+    EXPECT_NE(html.find("WARNING: the subject alternative names SAN:upn=administrator@lab.test"), std::string::npos) << html;
+    EXPECT_NE(html.find("request.san_from_attribute"), std::string::npos) << html;
+    const long id = issued_id(html);
+    ASSERT_GT(id, 0) << html;
+    const std::string cert = file("esc6.pem");
+    ASSERT_EQ(curl(basic("enrollee"), "/certsrv/certnew.cer?ReqID=" + std::to_string(id) + "&Enc=b64", cert).substr(0, 4), "200 ");
+    const RunResult san = openssl("x509 -in " + quote(cert) + " -noout -ext subjectAltName");
+    EXPECT_NE(san.out.find("administrator@lab.test"), std::string::npos) << san.out;
+    const RunResult audit = pkilab("audit --limit 1000");
+    EXPECT_NE(audit.out.find("ESC6"), std::string::npos) << audit.out;
+
+    // A template that waits for an officer cannot carry attribute names through the approval.
+    EXPECT_EQ(submit(basic("enrollee"), make_csr("esc6-pending.lab.test"),
+                     "CertificateTemplate:PendingWeb\r\nSAN:dns=dc01.lab.test\r\n", page).substr(0, 4),
+              "200 ");
+    EXPECT_NE(disposition(slurp(page)).find("cannot wait for approval"), std::string::npos) << slurp(page);
+    // Names the templates cannot hold are refused, not dropped.
+    EXPECT_EQ(submit(basic("enrollee"), csr, "CertificateTemplate:User\r\nSAN:guid=0123\r\n", page).substr(0, 4), "200 ");
+    EXPECT_EQ(issued_id(slurp(page)), -1) << slurp(page);
 }
 
 TEST_F(Certsrv, AnEnrolleeSeesOnlyItsOwnRequests) {

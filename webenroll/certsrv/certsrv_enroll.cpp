@@ -3,6 +3,7 @@
 #include "ca/errors.hpp"
 #include "ca/finding_json.hpp"
 #include "ca/pipeline/issuance.hpp"
+#include "ca/x509/general_name.hpp"
 #include "webenroll/certsrv/certsrv_access.hpp"
 #include "webenroll/certsrv/certsrv_forms.hpp"
 #include "webenroll/certsrv/certsrv_http.hpp"
@@ -10,6 +11,20 @@
 namespace pkilab::web::certsrv {
 
 namespace {
+
+// AD CS's SAN attribute names as pkilab's general names. guid and dn have no place in the
+// templates' SAN rules, so they are refused rather than dropped.
+std::vector<GeneralName> attribute_names(const std::vector<SanEntry>& entries) {
+    std::vector<GeneralName> out;
+    for (const auto& e : entries) {
+        const std::string type = e.type == "ipaddress" ? "ip" : e.type == "url" ? "uri" : e.type;
+        if (type != "dns" && type != "email" && type != "upn" && type != "ip" && type != "uri")
+            throw InputError("CertAttrib", "SAN", "the name type " + e.type + " cannot go into a certificate here",
+                             "use dns, email, upn, ipaddress or url");
+        out.push_back(parse_general_name(type + ":" + e.value, "CertAttrib SAN"));
+    }
+    return out;
+}
 
 using httplib::Response;
 
@@ -104,31 +119,41 @@ Disposition submit_form(const WebServices& s, const Caller& caller, const httpli
                        {"", "certsrv.template.not_permitted", Severity::Error, "CertificateTemplate",
                         "the template's enroll list names neither this user nor its role",
                         "ask an administrator to add you to the template's enroll: list"});
+    std::vector<GeneralName> attribute_sans;
     if (!a.san.empty()) {
-        if (s.lab.config().web.san_from_request_attributes)
-            return refused(s, caller,
-                           "Denied by Policy Module: the request carries a SAN attribute, and this lab sets "
-                           "web.san_from_request_attributes: true (AD CS's EDITF_ATTRIBUTESUBJECTALTNAME2, the ESC6 "
-                           "weakness), which pkilab does not support yet: the issuance pipeline cannot take names "
-                           "from request attributes.",
-                           {"", "certsrv.san_attribute.unsupported", Severity::Error, "CertAttrib",
-                            "web.san_from_request_attributes: true is not supported yet",
-                            "put the names in the CSR's subjectAltName, or send the request without the SAN attribute"});
-        notices.push_back("The request attribute SAN:" + a.san_text +
-                          " was ignored: this CA does not take subject alternative names from request attributes "
-                          "(web.san_from_request_attributes is off, as AD CS's EDITF_ATTRIBUTESUBJECTALTNAME2 flag "
-                          "should be: with it on, anyone who may enroll can name any host or user, the ESC6 attack). "
-                          "The certificate carries only the names in the CSR.");
-        audit(s, caller, "san-attribute", "ignored",
-              "request attribute SAN:" + a.san_text + " ignored (web.san_from_request_attributes is off)");
+        if (s.lab.config().web.san_from_request_attributes) {
+            // The lab teaches ESC6 on purpose: the names go into the certificate, loudly.
+            try {
+                attribute_sans = attribute_names(a.san);
+            } catch (const InputError& e) {
+                return unreadable(e);
+            }
+            notices.push_back("WARNING: the subject alternative names SAN:" + a.san_text +
+                              " come from a request attribute, not from your signed CSR. This lab sets "
+                              "web.san_from_request_attributes: true (AD CS's EDITF_ATTRIBUTESUBJECTALTNAME2): anyone "
+                              "who may enroll can put any host or user into a certificate, the ESC6 attack. Turn it off "
+                              "outside that lesson.");
+            audit(s, caller, "san-attribute", "used",
+                  "request attribute SAN:" + a.san_text + " used (web.san_from_request_attributes is on: ESC6)");
+        } else {
+            notices.push_back("The request attribute SAN:" + a.san_text +
+                              " was ignored: this CA does not take subject alternative names from request attributes "
+                              "(web.san_from_request_attributes is off, as AD CS's EDITF_ATTRIBUTESUBJECTALTNAME2 flag "
+                              "should be: with it on, anyone who may enroll can name any host or user, the ESC6 attack). "
+                              "The certificate carries only the names in the CSR.");
+            audit(s, caller, "san-attribute", "ignored",
+                  "request attribute SAN:" + a.san_text + " ignored (web.san_from_request_attributes is off)");
+        }
     }
     if (!a.other_names.empty())
         notices.push_back("These request attributes were ignored, as nothing in this CA reads them: " +
                           joined(a.other_names) + ".");
 
     try {
-        const IssuanceOutcome o = submit(s.lab.context(), EnrollmentRequest{t->name, s.certsrv_ca, form.csr,
-                                                                            Requester{caller.name, to_string(*caller.role), kChannel}});
+        const IssuanceOutcome o =
+            submit(s.lab.context(), EnrollmentRequest{t->name, s.certsrv_ca, form.csr,
+                                                      Requester{caller.name, to_string(*caller.role), kChannel},
+                                                      std::move(attribute_sans)});
         Disposition d;
         d.state = o.state;
         d.request_id = o.request_id;
