@@ -353,9 +353,9 @@ namespace {
 
 // EDITF_ATTRIBUTESUBJECTALTNAME2, for labs that teach ESC6: the attribute's names stand in for
 // the CSR's, outside anything the requester signed, and every rule then judges those.
-Findings take_attribute_sans(ParsedCsr& csr, const EnrollmentRequest& request) {
-    if (request.attribute_sans.empty()) return {};
-    csr.sans = request.attribute_sans;
+Findings take_attribute_sans(ParsedCsr& csr, const std::vector<GeneralName>& attribute_sans) {
+    if (attribute_sans.empty()) return {};
+    csr.sans = attribute_sans;
     return {Finding{"request", "request.san_from_attribute", Severity::Warning, "attributes",
                     "the subject alternative names come from a request attribute, not from the signed CSR "
                     "(EDITF_ATTRIBUTESUBJECTALTNAME2, the ESC6 weakness: anyone who may enroll can name any host or user)",
@@ -364,10 +364,11 @@ Findings take_attribute_sans(ParsedCsr& csr, const EnrollmentRequest& request) {
 
 // submit() once the CA is chosen.
 IssuanceTicket submit_to(const IssuanceContext& ctx, const EnrollmentRequest& request, const CertificateAuthority& ca,
-                         const CertificateTemplate& tmpl, ParsedCsr& csr, Time now) {
+                         const CertificateTemplate& tmpl, ParsedCsr& csr, Time now,
+                         const std::vector<GeneralName>& attribute_sans = {}) {
     const Requester& who = request.requester;
 
-    const Findings attribute_notes = take_attribute_sans(csr, request);
+    const Findings attribute_notes = take_attribute_sans(csr, attribute_sans);
     Decision decision = decide(ctx, ca, tmpl, csr, who, now);
     decision.findings.insert(decision.findings.begin(), attribute_notes.begin(), attribute_notes.end());
     if (!attribute_notes.empty() && (tmpl.pend_all_requests || decision.pend))
@@ -407,6 +408,14 @@ IssuanceTicket submit_pipelined(const IssuanceContext& ctx, const EnrollmentRequ
     ParsedCsr csr = parse_csr_audited(ctx, request.csr, request.requester, request.ca, now);
     const CertificateTemplate& tmpl = find_template(ctx, request.template_name);
     return submit_to(ctx, request, choose_ca(ctx, request.ca, tmpl), tmpl, csr, now);
+}
+
+IssuanceOutcome submit_with_attribute_sans(const IssuanceContext& ctx, const EnrollmentRequest& request,
+                                           const std::vector<GeneralName>& attribute_sans) {
+    const Time now = ctx.clock.now();
+    ParsedCsr csr = parse_csr_audited(ctx, request.csr, request.requester, request.ca, now);
+    const CertificateTemplate& tmpl = find_template(ctx, request.template_name);
+    return submit_to(ctx, request, choose_ca(ctx, request.ca, tmpl), tmpl, csr, now, attribute_sans).wait();
 }
 
 IssuanceOutcome submit_for_ca_infrastructure(const IssuanceContext& ctx, const EnrollmentRequest& request) {

@@ -41,10 +41,6 @@ struct EnrollmentRequest {
     std::string ca;  // empty: the issuing CA that publishes the template
     Bytes csr;       // PEM or DER, exactly as received
     Requester requester;
-    // Names from a request attribute outside the CSR (certsrv's "SAN:dns=..."), which replace
-    // the CSR's own. Only for a lab that turns web.san_from_request_attributes on to teach
-    // AD CS's EDITF_ATTRIBUTESUBJECTALTNAME2 (the ESC6 weakness); the outcome warns about it.
-    std::vector<GeneralName> attribute_sans = {};
 };
 
 struct IssuedCertificate {
@@ -92,6 +88,12 @@ private:
 // unknown template, CA that does not issue it), after recording that in the audit trail.
 // A policy refusal is not an exception: it comes back as state Denied with its findings.
 IssuanceOutcome submit(const IssuanceContext& ctx, const EnrollmentRequest& request);
+// The same, with names from a request attribute outside the CSR (certsrv's "SAN:dns=..."), which
+// replace the CSR's own: for a lab that turns web.san_from_request_attributes on to teach AD CS's
+// EDITF_ATTRIBUTESUBJECTALTNAME2 (the ESC6 weakness). The outcome warns about it; a request that
+// would wait for approval is denied, since the store keeps only the CSR.
+IssuanceOutcome submit_with_attribute_sans(const IssuanceContext& ctx, const EnrollmentRequest& request,
+                                           const std::vector<GeneralName>& attribute_sans);
 // The same, without waiting for durability (servers and benchmarks that pipeline requests).
 IssuanceTicket submit_pipelined(const IssuanceContext& ctx, const EnrollmentRequest& request);
 Evaluation evaluate(const IssuanceContext& ctx, const EnrollmentRequest& request);

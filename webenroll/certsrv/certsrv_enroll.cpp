@@ -150,10 +150,10 @@ Disposition submit_form(const WebServices& s, const Caller& caller, const httpli
                           joined(a.other_names) + ".");
 
     try {
-        const IssuanceOutcome o =
-            submit(s.lab.context(), EnrollmentRequest{t->name, s.certsrv_ca, form.csr,
-                                                      Requester{caller.name, to_string(*caller.role), kChannel},
-                                                      std::move(attribute_sans)});
+        const IssuanceOutcome o = submit_with_attribute_sans(
+            s.lab.context(),
+            EnrollmentRequest{t->name, s.certsrv_ca, form.csr, Requester{caller.name, to_string(*caller.role), kChannel}},
+            attribute_sans);
         Disposition d;
         d.state = o.state;
         d.request_id = o.request_id;
