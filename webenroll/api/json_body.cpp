@@ -80,7 +80,10 @@ nlohmann::json parse_json_body(std::string_view text, const std::vector<BodyFiel
             throw InputError("body", "", std::string("is a JSON ") + body.type_name() + ", not an object",
                              "send one JSON object, e.g. {\"template\": \"WebServer\"}");
     }
-    for (const auto& [name, value] : body.items()) {
+    for (const auto& item : body.items()) {
+        // Not a structured binding: clang 14 cannot capture one in the lambda below.
+        const std::string& name = item.key();
+        const nlohmann::json& value = item.value();
         const auto f = std::find_if(fields.begin(), fields.end(), [&](const BodyField& x) { return x.name == name; });
         if (f == fields.end()) throw InputError("body", shown(name), "is not a member this route takes", field_names(fields));
         if (!value.is_string() && !value.is_null())
