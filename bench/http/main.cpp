@@ -45,6 +45,7 @@
 #include "bench/http/csr_pool.hpp"
 #include "bench/http/proc_stats.hpp"
 #include "bench/http/timed_clients.hpp"
+#include "bench/common/temp_dir.hpp"
 #include "bench/ocsp/child.hpp"
 #include "bench/ocsp/http_load.hpp"
 #include "ca/authority/lab.hpp"
@@ -101,25 +102,6 @@ web:
       token_sha256: )" + token_sha256 + "\n";
 }
 
-// A folder under the system temp dir, removed at exit.
-class TempDir {
-public:
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "pkilab-bench-http-XXXXXX").string();
-        if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
 
 std::string random_token() {
     unsigned char bytes[24];
@@ -330,7 +312,7 @@ int run(int argc, char** argv) {
         }
     stop_children_on_signals();
 
-    const TempDir dir;
+    const TempDir dir("pkilab-bench-http");
     const int http_port = free_port(), https_port = free_port(), cfssl_port = free_port();
     if (http_port <= 0 || https_port <= 0 || cfssl_port <= 0 || http_port == https_port || cfssl_port == http_port ||
         cfssl_port == https_port)

@@ -36,6 +36,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/common/temp_dir.hpp"
 #include "bench/ocsp/child.hpp"
 #include "bench/ocsp/http_load.hpp"
 #include "ca/authority/lab.hpp"
@@ -80,25 +81,6 @@ cas:
 )";
 }
 
-// A folder under the system temp dir, removed at exit.
-class TempDir {
-public:
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "pkilab-bench-ocsp-XXXXXX").string();
-        if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
 
 struct IssuedLeaf {
     ossl::X509Ptr cert;
@@ -376,7 +358,7 @@ int run(int argc, char** argv) {
     }
     stop_children_on_signals();
 
-    const TempDir dir;
+    const TempDir dir("pkilab-bench-ocsp");
     const int pkilab_port = free_port();
     const int openssl_port = free_port();
     if (pkilab_port <= 0 || openssl_port <= 0 || pkilab_port == openssl_port) throw std::runtime_error("no free port");
