@@ -216,6 +216,8 @@ TEST_F(Certsrv, WithTheEsc6SettingOnAnEnrolleeGetsACertificateForAnyoneItNames) 
     const RunResult again = pkilab("lab up " + quote((dir / "lab.yaml").string()));
     EXPECT_NE(again.out.find("web.san_from_request_attributes is ON"), std::string::npos) << again.out;
     start();
+    const std::string form = body(basic("enrollee"), "/certsrv/certrqxt.asp");
+    EXPECT_NE(form.find("WARNING: this lab takes subject alternative names"), std::string::npos) << form;
     const std::string csr = file("esc6.csr");
     ASSERT_EQ(run("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + quote(file("esc6.key")) +
                   " -subj /CN=alice -out " + quote(csr))

@@ -131,7 +131,7 @@ std::string request_type_body(const std::vector<const CertificateTemplate*>& tem
 }
 
 std::string advanced_form_body(const CaSummary& ca, const std::vector<const CertificateTemplate*>& templates,
-                               const std::string& csrf_token, bool may_submit) {
+                               const std::string& csrf_token, bool may_submit, bool san_from_attributes) {
     if (!may_submit || templates.empty())
         return std::string("<p class=\"notice\">") +
                (may_submit ? "There is no template of CA " + html_escape(ca.name) + " you may enroll for."
@@ -157,10 +157,15 @@ std::string advanced_form_body(const CaSummary& ca, const std::vector<const Cert
             "<textarea id=\"CertAttrib\" name=\"CertAttrib\" spellcheck=\"false\" "
             "placeholder=\"name:value, one a line\"></textarea>"
             "<p class=\"muted\">One <code>name:value</code> a line. <code>CertificateTemplate:NAME</code> chooses "
-            "the template as well. A <code>SAN:dns=...</code> attribute does not reach the certificate: names come "
-            "from the CSR only (a CA that takes them from attributes has EDITF_ATTRIBUTESUBJECTALTNAME2 set, the "
-            "ESC6 weakness).</p></div>"
-            "<p><button type=\"submit\">Submit</button></p></form>";
+            "the template as well. " +
+            std::string(san_from_attributes
+                            ? "</p><p class=\"warning\" role=\"alert\">WARNING: this lab takes subject alternative names "
+                              "from a <code>SAN:dns=...&amp;upn=...</code> attribute (EDITF_ATTRIBUTESUBJECTALTNAME2, the ESC6 "
+                              "weakness): whatever names you write there go into the certificate, outside your signed CSR."
+                            : "A <code>SAN:dns=...</code> attribute does not reach the certificate: names come from the CSR "
+                              "only (a CA that takes them from attributes has EDITF_ATTRIBUTESUBJECTALTNAME2 set, the ESC6 "
+                              "weakness).") +
+            "</p></div><p><button type=\"submit\">Submit</button></p></form>";
     return html;
 }
 

@@ -46,9 +46,10 @@ struct CaSummary {
 
 std::string home_body(const CaSummary& ca);
 std::string request_type_body(const std::vector<const CertificateTemplate*>& templates);
-// The advanced request form. `csrf_token` goes into a hidden field (sessions need it).
+// The advanced request form. `csrf_token` goes into a hidden field (sessions need it);
+// `san_from_attributes`: the lab's web.san_from_request_attributes (ESC6), which the form warns of.
 std::string advanced_form_body(const CaSummary& ca, const std::vector<const CertificateTemplate*>& templates,
-                               const std::string& csrf_token, bool may_submit);
+                               const std::string& csrf_token, bool may_submit, bool san_from_attributes);
 // certcarc.asp: the CA certificate, chain and CRL links, and `var nRenewals=N;` for clients.
 std::string ca_downloads_body(const CaSummary& ca, unsigned renewals);
 // certckpn.asp: the pending requests the caller may see, and a form to look one up.

@@ -37,7 +37,8 @@ void request_type(const WebServices& s, const WebRequest& r, Response& res) {
 void advanced_request(const WebServices& s, const WebRequest& r, Response& res) {
     certsrv::send_certsrv_page(res, 200, "Submit a Certificate Request or Renewal Request",
                                certsrv::advanced_form_body(summary(s), certsrv::enrollable_templates(s.lab, s.certsrv_ca, r.caller),
-                                                           r.caller.csrf_token, role_allows(r.caller.role, Access::Enroll)),
+                                                           r.caller.csrf_token, role_allows(r.caller.role, Access::Enroll),
+                                                           s.lab.config().web.san_from_request_attributes),
                                r.caller);
 }
 
