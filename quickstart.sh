@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # pkilab quick start, on a fresh Debian 12 machine as root (see README.md):
-#   ./quickstart.sh up     install what is missing, build, and stand up the default lab
-#   ./quickstart.sh test   install what is missing, build (with ASan+UBSan), and run every test
-#   ./quickstart.sh bench  build in Release and run bench/issue (extra arguments go to it)
+#   ./quickstart.sh up     install what is missing, build, stand up the default lab and serve it
+#                          (pkilab serve: HTTPS 127.0.0.1:8443, HTTP 127.0.0.1:8080)
+#   ./quickstart.sh test   install what is missing (the browser test's Chromium and playwright-core
+#                          too), build (with ASan+UBSan), and run every test
+#   ./quickstart.sh bench  build in Release and run the benchmarks (extra arguments go to bench/issue)
 # Both are idempotent: installed packages are not reinstalled, builds are incremental,
 # an existing lab is reused.
 set -euo pipefail
