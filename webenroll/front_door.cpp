@@ -49,10 +49,6 @@ std::string lower(std::string s) {
     return s;
 }
 
-bool has_credentials(const httplib::Request& req) {
-    return req.has_header("Authorization") || !cookie_value(req, kSessionCookie).empty();
-}
-
 bool has_client_certificate(const httplib::Request& req) {
     return req.ssl != nullptr && SSL_get0_peer_certificate(req.ssl) != nullptr;
 }
@@ -79,6 +75,10 @@ std::string cookie_value(const httplib::Request& req, std::string_view name) {
         }
     }
     return {};
+}
+
+bool carries_credentials(const httplib::Request& req) {
+    return req.has_header("Authorization") || (req.has_header("Cookie") && !cookie_value(req, kSessionCookie).empty());
 }
 
 FrontDoor::FrontDoor(const Router& router, const Accounts& accounts, Sessions& sessions, RateLimiter& limiter,
@@ -195,7 +195,7 @@ bool FrontDoor::handle(const httplib::Request& req, httplib::Response& res, bool
     }
     const Route& route = *m.route;
 
-    if (!tls && has_credentials(req)) {
+    if (!tls && carries_credentials(req)) {
         refuse(req, res, route, 403, "credentials-over-http", "Credentials over plain HTTP",
                "this server takes passwords, tokens and session cookies over HTTPS only" +
                    (https_base_.empty() ? std::string() : ": use " + https_base_ + *path) +
@@ -226,7 +226,7 @@ bool FrontDoor::handle(const httplib::Request& req, httplib::Response& res, bool
 
     bool bad = false;
     std::string why;
-    Caller caller = route.access == Access::Public && !has_credentials(req) ? Caller{} : identify(req, bad, &why);
+    Caller caller = route.access == Access::Public && !carries_credentials(req) ? Caller{} : identify(req, bad, &why);
     caller.address = req.remote_addr;
     if (bad) {
         limiter_.take(req.remote_addr, now, kBadCredentialsCost);

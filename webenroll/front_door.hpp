@@ -47,6 +47,9 @@ private:
     const ClientCertificates* certificates_;
 };
 
+// An Authorization header or a session cookie: what plain HTTP must never carry.
+bool carries_credentials(const httplib::Request& req);
+
 // The value of cookie `name` in the request's Cookie headers, or empty.
 std::string cookie_value(const httplib::Request& req, std::string_view name);
 

@@ -98,10 +98,6 @@ bool not_modified(const Request& req, const FileSnapshot& s) {
     return false;
 }
 
-bool carries_credentials(const Request& req) {
-    return req.has_header("Authorization") || (req.has_header("Cookie") && !cookie_value(req, kSessionCookie).empty());
-}
-
 // Formatted once a second per thread: every response carries it.
 const std::string& http_date_now(Time now) {
     thread_local Time formatted_at{};

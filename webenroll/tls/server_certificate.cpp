@@ -125,7 +125,7 @@ void ServerCertificate::renew(Time now) {
     fs::permissions(folder_, fs::perms::owner_all, ec);
     const FileLock lock(folder_ / "lock");
     std::shared_ptr<const TlsIdentity> fresh = load(now);
-    if (!fresh) fresh = issue(now);
+    if (!fresh) fresh = issue();
     std::lock_guard guard(mutex_);
     identity_ = std::move(fresh);
     problem_.clear();
@@ -160,8 +160,7 @@ std::shared_ptr<const TlsIdentity> ServerCertificate::load(Time now) const {
     return id;
 }
 
-std::shared_ptr<const TlsIdentity> ServerCertificate::issue(Time now) {
-    (void)now;
+std::shared_ptr<const TlsIdentity> ServerCertificate::issue() {
     ossl::PkeyPtr key = generate_key(KeySpec{KeyAlgorithm::Ec, 0, "P-256"});
     const std::string cn = names_.empty() ? std::string("pkilab") : names_.front().value;
     const Bytes csr = csr_to_der(make_csr(key.get(), "CN=" + cn + ", O=pkilab web enrollment", names_).get());

@@ -63,7 +63,7 @@ public:
 private:
     bool due(const TlsIdentity& id, Time now) const;
     std::shared_ptr<const TlsIdentity> load(Time now) const;
-    std::shared_ptr<const TlsIdentity> issue(Time now);
+    std::shared_ptr<const TlsIdentity> issue();  // dated by the real clock, see above
     void renew(Time now);
 
     const Lab& lab_;
