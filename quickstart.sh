@@ -19,8 +19,10 @@ PACKAGES=(
 )
 
 # What only the tests need: Debian's Chromium and NSS tools for the browser tests, Node.js and
-# npm (unless this machine has them already) for playwright-core, which drives Chromium.
-TEST_PACKAGES=(chromium libnss3-tools)
+# npm (unless this machine has them already) for playwright-core, which drives Chromium; and the
+# enrollment protocols' real clients: certbot and lego (ACME), certmonger with D-Bus for its
+# SCEP helper, micromdm's scepclient (SCEP), and openssl cmp (in openssl) for CMP.
+TEST_PACKAGES=(chromium libnss3-tools certbot lego certmonger dbus scep)
 command -v node >/dev/null 2>&1 || TEST_PACKAGES+=(nodejs)
 command -v npm >/dev/null 2>&1 || TEST_PACKAGES+=(npm)
 

@@ -175,6 +175,11 @@ void FrontDoor::refuse(const httplib::Request& req, httplib::Response& res, cons
         send_problem(res, status, tag, title, detail);
         return;
     }
+    if (route.style == RouteStyle::Text) {
+        res.status = status;
+        res.set_content(title + ": " + detail + "\n", "text/plain; charset=utf-8");
+        return;
+    }
     Caller none;
     send_page(res, status, {title, "<p class=\"error\">" + html_escape(detail) + "</p>", "", &none});
 }

@@ -20,6 +20,8 @@ enum class RouteStyle {
     Page,     // HTML, and 401 with an HTTP Basic challenge (certsrv, whose clients log in that way)
     Console,  // HTML, and an anonymous GET sent to the login form
     Api,      // application/problem+json (RFC 9457)
+    Text,     // text/plain, and 401 with an HTTP Basic challenge (EST, SCEP, CMP: machine clients
+              // that show a body as it is)
 };
 
 struct WebRequest {

@@ -34,11 +34,15 @@ WebApp::WebApp(const Lab& lab, std::optional<GeneratedAdmin> admin, std::string 
     : accounts_(lab.config().web.users, std::move(admin)), limiter_(lab.config().web.rate_limit_per_minute) {
     services_ = std::unique_ptr<WebServices>(new WebServices{lab, accounts_, sessions_, limiter_,
                                                              choose_certsrv_ca(lab.config()), https_base, std::move(http_base),
-                                                             &router_});
+                                                             &router_, {}});
     add_site_routes(router_, *services_);
     add_certsrv_routes(router_, *services_);
     add_api_routes(router_, *services_);
     add_console_routes(router_, *services_);
+    add_est_routes(router_, *services_);
+    add_acme_routes(router_, *services_);
+    add_scep_routes(router_, *services_);
+    add_cmp_routes(router_, *services_);
     if (wants_client_certificates(lab.config())) certificates_ = std::make_unique<ClientCertificates>(lab, accounts_);
     front_ = std::make_unique<FrontDoor>(router_, accounts_, sessions_, limiter_, std::move(https_base), certificates_.get());
 }

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ca/authority/lab.hpp"
 #include "webenroll/auth/accounts.hpp"
@@ -25,6 +26,9 @@ struct WebServices {
     std::string https_base;  // "https://127.0.0.1:8443"
     std::string http_base;   // "http://127.0.0.1:8080"
     const Router* router = nullptr;  // the whole table, for the OpenAPI document (set before any request)
+    // Lines `pkilab serve` prints once it listens (an enrollment protocol's URL, a generated
+    // secret's file); route modules add them while they add their routes.
+    std::vector<std::string> notes;
 };
 
 class WebApp {
@@ -39,6 +43,7 @@ public:
     const Router& router() const { return router_; }
     const Accounts& accounts() const { return accounts_; }
     const std::string& certsrv_ca() const { return services_->certsrv_ca; }
+    const std::vector<std::string>& notes() const { return services_->notes; }
 
 private:
     Accounts accounts_;
@@ -65,5 +70,10 @@ void add_site_routes(Router& router, WebServices& services);  // landing page, l
 void add_certsrv_routes(Router& router, WebServices& services);
 void add_api_routes(Router& router, WebServices& services);
 void add_console_routes(Router& router, WebServices& services);
+// The enrollment protocols, each when the lab file's protocols.<name>.enabled is not false.
+void add_est_routes(Router& router, WebServices& services);   // webenroll/est/
+void add_acme_routes(Router& router, WebServices& services);  // webenroll/acme/
+void add_scep_routes(Router& router, WebServices& services);  // webenroll/scep/
+void add_cmp_routes(Router& router, WebServices& services);   // webenroll/cmp/
 
 }  // namespace pkilab::web

@@ -445,7 +445,7 @@ LabConfig parse_lab_config(std::string_view yaml_text, std::string_view filename
     if (root.is_null())
         throw InputError(root.where(), "", "the lab file is empty",
                          "define at least one CA under cas: (see lab/default/lab.yaml)");
-    root.expect_map({"lab", "cas", "templates", "plugins", "web"});
+    root.expect_map({"lab", "cas", "templates", "plugins", "web", "protocols"});
 
     LabConfig cfg;
     if (auto lab = root.get("lab")) read_lab_section(*lab, cfg);
@@ -479,6 +479,7 @@ LabConfig parse_lab_config(std::string_view yaml_text, std::string_view filename
     // After the CAs (certsrv_ca names one); then the templates' enroll lists can name its users.
     if (auto w = root.get("web")) cfg.web = read_web_config(*w, cfg.cas);
     if (auto t = root.get("templates")) check_enroll_names(*t, cfg.web);
+    if (auto p = root.get("protocols")) read_protocols_config(*p, cfg);
     return cfg;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ca/clock.hpp"
+#include "ca/config/protocols_config.hpp"
 #include "ca/keys/key.hpp"
 #include "ca/keys/key_file.hpp"
 #include "ca/template/template.hpp"
@@ -129,6 +130,7 @@ struct LabConfig {
                                                 // may extend a built-in with `base:`)
     PluginsConfig plugins;
     WebConfig web;
+    ProtocolsConfig protocols;  // EST, ACME, SCEP, CMP (ca/config/protocols_config.hpp)
 
     const CaConfig* find_ca(std::string_view name) const;
     const CertificateTemplate* find_template(std::string_view name) const;

@@ -124,7 +124,8 @@ void serve(Cli& cli, const ServeArgs& a) {
         tls = std::make_unique<web::ServerCertificate>(lab, lab.ca(certsrv_ca),
                                                        web::server_names(lab.config(), options.https->host));
         if (web::needs_generated_admin(lab.config())) admin = web::generated_admin(lab.state_dir());
-        if (web::wants_client_certificates(lab.config()))
+        // EST's simplereenroll authenticates with the certificate being renewed.
+        if (web::wants_client_certificates(lab.config()) || lab.config().protocols.est.enabled)
             tls->request_client_certificates(web::client_certificate_authorities(lab));
     }
     web::HttpServer server(lab, files, ocsp_paths, [&responder](ByteView request) { return responder.answer(request); },
@@ -154,6 +155,7 @@ void serve(Cli& cli, const ServeArgs& a) {
             std::cout << "pkilab serve: administrator: user " << admin->name << ", password " << admin->password
                       << " (kept in " << admin->file.string() << "; add web.users to the lab file to choose your own)"
                       << std::endl;
+        for (const auto& note : app->notes()) std::cout << "pkilab serve: " << note << std::endl;
     }
     std::string ocsp_list;
     for (const auto& p : ocsp_paths) ocsp_list += (ocsp_list.empty() ? "" : ", ") + p;

@@ -2,8 +2,7 @@
 # Builds the libFuzzer configuration (clang, ASan + UBSan) and fuzzes each target for a while.
 #   tests/fuzz/run.sh [BUILD_DIR] [SECONDS] [TARGET...]
 # BUILD_DIR defaults to build-fuzz in the repository, SECONDS to 60 per target, TARGET to all
-# (csr certificate dn general_name lab_file text_values plugin_answer ocsp_request http_date certsrv_form
-# web_request). Environment: CC/CXX (default clang,
+# (every tests/fuzz/fuzz_<name>.cpp). Environment: CC/CXX (default clang,
 # clang++), FUZZ_JOBS (targets fuzzed at once, default 1), BUILD_JOBS (default 2).
 # New inputs go to BUILD_DIR/fuzz-corpus/<target>, never into the seed corpus; crashes, leaks
 # and timeouts to BUILD_DIR/fuzz-artifacts/<target>/. Exits 1 if any target found something.
@@ -14,7 +13,9 @@ build=${1:-$src/build-fuzz}
 seconds=${2:-60}
 shift $(( $# > 2 ? 2 : $# ))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(csr certificate dn general_name lab_file text_values plugin_answer ocsp_request http_date certsrv_form web_request)
+if [ ${#targets[@]} -eq 0 ]; then  # every fuzz_<name>.cpp
+  for f in "$src"/tests/fuzz/fuzz_*.cpp; do n=$(basename "$f" .cpp); targets+=("${n#fuzz_}"); done
+fi
 fuzz_jobs=${FUZZ_JOBS:-1}
 
 cmake -S "$src" -B "$build" -G Ninja \

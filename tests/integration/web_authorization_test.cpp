@@ -68,6 +68,11 @@ const std::map<std::string, std::string>& expected_access() {
         {"POST /console/certificates/{ca}/{serial}/release", "officer"},
         {"GET /console/certificates/{ca}/{serial}", "read"},
         {"GET /console/audit", "read"},
+// The enrollment protocols, one file each.
+#include "expected_routes/est.inc"
+#include "expected_routes/acme.inc"
+#include "expected_routes/scep.inc"
+#include "expected_routes/cmp.inc"
     };
     return table;
 }
