@@ -127,8 +127,26 @@ ocsp_no_check: true
 microsoft: {template_name: OCSPResponseSigning}
 )";
 
-constexpr std::array<std::string_view, 6> kBuiltins{kWebServer, kComputer, kUser, kSubCa, kLyncServer,
-                                                    kOcspResponseSigning};
+// The SCEP registration authority of a CA (webenroll/scep/): SCEP clients encrypt their request
+// to its RSA key and check its signature on the answer, which a CA with an ECDSA key cannot do
+// for them. Issued by the CA itself through submit_for_ca_infrastructure, never published.
+constexpr std::string_view kScepRa = R"(
+name: ScepRA
+display_name: SCEP Registration Authority
+description: >-
+  The RA certificate a SCEP endpoint signs its answers with and decrypts requests with
+  (like NDES's "CEP Encryption" and "Exchange Enrollment Agent" pair, in one RSA key).
+version: "100.0"
+subject: {source: request, require: [CN]}
+san: {}
+keys: {rsa_min_bits: 2048, ec_curves: [P-256, P-384, P-521]}
+key_usage: {usages: [digitalSignature, keyEncipherment], critical: true}
+validity: 1y
+microsoft: {template_name: ScepRA}
+)";
+
+constexpr std::array<std::string_view, 7> kBuiltins{kWebServer, kComputer, kUser, kSubCa, kLyncServer,
+                                                    kOcspResponseSigning, kScepRa};
 
 std::vector<CertificateTemplate> parse_builtins() {
     std::vector<CertificateTemplate> out;

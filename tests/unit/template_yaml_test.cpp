@@ -28,7 +28,7 @@ using Names = std::vector<std::string>;
 TEST(BuiltinTemplates, AllSixArePresentInOrder) {
     Names names;
     for (const auto& t : builtin_templates()) names.push_back(t.name);
-    EXPECT_EQ(names, (Names{"WebServer", "Computer", "User", "SubCA", "LyncServer", "OCSPResponseSigning"}));
+    EXPECT_EQ(names, (Names{"WebServer", "Computer", "User", "SubCA", "LyncServer", "OCSPResponseSigning", "ScepRA"}));
 }
 
 TEST(BuiltinTemplates, WebServerMirrorsAdcs) {
