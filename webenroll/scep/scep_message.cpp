@@ -281,6 +281,10 @@ PkiMessage read_pki_message(ByteView der, const X509* ra_cert, const EVP_PKEY* r
     const auto id = string_attribute(si, n.transaction_id, V_ASN1_PRINTABLESTRING, "transactionID");
     if (!id || id->empty()) refuse("transactionID", "missing");
     if (id->size() > kMaxTransactionIdBytes) refuse("transactionID", "longer than " + std::to_string(kMaxTransactionIdBytes) + " characters");
+    // Printable ASCII (a PrintableString, or the base64 and hex that clients use): it goes into
+    // the audit trail and the store's settings.
+    for (const char c : *id)
+        if (c < 0x20 || c > 0x7e) refuse("transactionID", "holds a character that is not printable ASCII");
     m.transaction_id = *id;
     const auto nonce = string_attribute(si, n.sender_nonce, V_ASN1_OCTET_STRING, "senderNonce");
     if (!nonce || nonce->empty() || nonce->size() > 64) refuse("senderNonce", "missing or not 1 to 64 bytes");
