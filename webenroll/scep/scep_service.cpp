@@ -99,16 +99,25 @@ ScepService::ScepService(const Lab& lab, const std::string& default_ca)
         auto e = std::make_unique<Endpoint>();
         e->config = config;
         e->ca = config.ca.empty() ? default_ca : config.ca;
-        const CertificateAuthority& ca = lab.ca(e->ca);
-        auto& ra = ras_[ca.name()];
-        if (!ra) ra = std::make_unique<RaCertificate>(lab, ca);
-        e->ra = ra.get();
+        (void)lab.ca(e->ca);  // NotFoundError now rather than at the first request
         if (config.challenge_hash.empty()) {
             e->challenge_file = challenge_path(lab, config.name);
             e->generated_challenge = generated_challenge(e->challenge_file);
         }
         endpoints_.push_back(std::move(e));
     }
+}
+
+std::shared_ptr<const RaIdentity> ScepService::ra(const Endpoint& e) const {
+    const Time now = lab_.clock().now();
+    RaCertificate* ra = nullptr;
+    {
+        std::lock_guard lock(ras_mutex_);
+        auto& slot = ras_[e.ca];
+        if (!slot) slot = std::make_unique<RaCertificate>(lab_, lab_.ca(e.ca));
+        ra = slot.get();
+    }
+    return ra->current(now);
 }
 
 const Endpoint* ScepService::find(const std::string& name) const {
@@ -122,8 +131,8 @@ Answer ScepService::ca_caps() const { return Answer{200, "text/plain", kCaps}; }
 // The RA, then the CA and its issuers up to the root: clients verify the RA's signature on
 // every CertRep, and certmonger builds that chain from these certificates alone.
 Answer ScepService::ca_cert(const Endpoint& e) const {
-    const auto ra = e.ra->current(lab_.clock().now());
-    std::vector<const X509*> certs{ra->certificate.get()};
+    const auto identity = ra(e);
+    std::vector<const X509*> certs{identity->certificate.get()};
     for (const X509* c : lab_.chain(lab_.ca(e.ca))) certs.push_back(c);
     const Bytes p7 = pkcs7_certs_only(certs);
     return Answer{200, "application/x-x509-ca-ra-cert", std::string(p7.begin(), p7.end())};
@@ -143,8 +152,8 @@ std::pair<std::string, Time> ScepService::new_one_time_challenge(const Endpoint&
 
 Answer ScepService::pki_operation(const Endpoint& e, ByteView message) {
     const Time now = lab_.clock().now();
-    const auto ra = e.ra->current(now);
-    const PkiMessage m = read_pki_message(message, ra->certificate.get(), ra->key.get());
+    const auto identity = ra(e);
+    const PkiMessage m = read_pki_message(message, identity->certificate.get(), identity->key.get());
     CertRep rep = handle(e, m);
     rep.transaction_id = m.transaction_id;
     rep.recipient_nonce = m.sender_nonce;
@@ -156,7 +165,7 @@ Answer ScepService::pki_operation(const Endpoint& e, ByteView message) {
             rep = failure(std::move(rep), FailInfo::BadAlg,
                           "the answer is encrypted to the signer's certificate, which needs an RSA key");
     }
-    const Bytes der = write_cert_rep(rep, ra->certificate.get(), ra->key.get(), now);
+    const Bytes der = write_cert_rep(rep, identity->certificate.get(), identity->key.get(), now);
     return Answer{200, kPkiMessageType, std::string(der.begin(), der.end())};
 }
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,6 @@ namespace pkilab::scep {
 struct Endpoint {
     ScepEndpointConfig config;
     std::string ca;                  // resolved (config.ca or the lab's web enrollment CA)
-    RaCertificate* ra = nullptr;     // the CA's, shared by its endpoints
     std::string generated_challenge; // when the lab file gives no challenge_hash
     std::filesystem::path challenge_file;
 };
@@ -34,9 +34,10 @@ inline constexpr const char* kPkiMessageType = "application/x-pki-message";
 
 class ScepService {
 public:
-    // Sets up every endpoint of lab.config().protocols.scep: RA certificates (issued now if
-    // need be) and generated challenges (STATE/scep/challenge-NAME, 0600). `default_ca` stands
-    // in for an endpoint's ca: when the lab file gives none.
+    // Sets up every endpoint of lab.config().protocols.scep and its generated challenge
+    // (STATE/scep/challenge-NAME, 0600). `default_ca` stands in for an endpoint's ca: when the
+    // lab file gives none. The RA certificates are loaded or issued at the first request that
+    // needs one, so that listing the routes (`pkilab serve --routes`) issues nothing.
     ScepService(const Lab& lab, const std::string& default_ca);
 
     const std::vector<std::unique_ptr<Endpoint>>& endpoints() const { return endpoints_; }
@@ -61,9 +62,12 @@ private:
     CertRep answer_for_request(const std::string& ca, std::int64_t request_id, CertRep rep) const;
     std::string authorise(const Endpoint& e, const PkiMessage& m, const std::string& challenge, bool& renewal);
     void audit_refusal(const Endpoint& e, const PkiMessage& m, const std::string& why) const;
+    // The RA of the endpoint's CA at the lab clock's now; ConflictError when the CA refuses one.
+    std::shared_ptr<const RaIdentity> ra(const Endpoint& e) const;
 
     const Lab& lab_;
-    std::map<std::string, std::unique_ptr<RaCertificate>> ras_;  // by CA name
+    mutable std::mutex ras_mutex_;
+    mutable std::map<std::string, std::unique_ptr<RaCertificate>> ras_;  // by CA name, made on first use
     std::vector<std::unique_ptr<Endpoint>> endpoints_;
     OneTimeChallenges challenges_;
     Transactions transactions_;
