@@ -1,14 +1,77 @@
 #include "ca/config/acme_config.hpp"
 
+#include <arpa/inet.h>
+
 #include "ca/config/lab_config.hpp"
+#include "ca/text.hpp"
 
 namespace pkilab {
 
-AcmeConfig read_acme_config(const yaml::Node& node, const LabConfig&) {
-    node.expect_map({"enabled"});
+namespace {
+
+bool is_address(const std::string& s) {
+    unsigned char buf[16];
+    return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+bool is_segment(const std::string& s) {
+    if (s.empty() || s.size() > 64) return false;
+    for (char c : s)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+            return false;
+    return s != "directory" && s != "." && s != "..";
+}
+
+AcmeEndpointConfig read_endpoint(const yaml::Node& n, const LabConfig& lab) {
+    n.expect_map({"name", "template", "ca"});
+    AcmeEndpointConfig e;
+    e.name = n.require("name").str();
+    if (!is_segment(e.name))
+        n.require("name").fail("'" + e.name + "' cannot be a URL segment", "use letters, digits, '-', '_' or '.' (not 'directory')");
+    e.template_name = e.name;
+    if (auto t = n.get("template")) e.template_name = t->str();
+    if (!lab.find_template(e.template_name))
+        n.fail("no template named '" + e.template_name + "'", "name a built-in template or one under templates:");
+    if (auto c = n.get("ca")) {
+        e.ca = c->str();
+        if (!lab.find_ca(e.ca)) c->fail("no CA named '" + e.ca + "'");
+    }
+    return e;
+}
+
+}  // namespace
+
+AcmeConfig read_acme_config(const yaml::Node& node, const LabConfig& lab) {
+    node.expect_map({"enabled", "http01_port", "hosts", "default_address", "endpoints", "default_endpoint"});
     AcmeConfig c;
     c.where = node.where();
     if (auto e = node.get("enabled")) c.enabled = e->boolean();
+    if (auto p = node.get("http01_port")) c.http01_port = static_cast<int>(p->integer(1, 65535));
+    if (auto a = node.get("default_address")) {
+        c.default_address = a->str();
+        if (!is_address(c.default_address)) a->fail("'" + c.default_address + "' is not an IP address");
+    }
+    if (auto h = node.get("hosts")) {
+        if (!h->is_map()) h->fail("expected a mapping of name: address", "e.g. hosts: {www.lab.test: 127.0.0.1}");
+        for (auto& [name, address] : h->flattened()) {
+            if (!is_address(address)) h->fail("'" + address + "' (for " + name + ") is not an IP address");
+            c.hosts.emplace_back(ascii_lower(name), address);
+        }
+    }
+    if (auto list = node.get("endpoints")) {
+        for (const auto& n : list->list()) {
+            AcmeEndpointConfig e = read_endpoint(n, lab);
+            for (const auto& other : c.endpoints)
+                if (other.name == e.name) n.fail("a second endpoint named '" + e.name + "'");
+            c.endpoints.push_back(std::move(e));
+        }
+    }
+    if (auto d = node.get("default_endpoint")) {
+        c.default_endpoint = d->str();
+        bool found = c.endpoints.empty() && lab.find_template(c.default_endpoint);
+        for (const auto& e : c.endpoints) found = found || e.name == c.default_endpoint;
+        if (!found) d->fail("no endpoint named '" + c.default_endpoint + "'");
+    }
     return c;
 }
 

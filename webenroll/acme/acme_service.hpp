@@ -1,0 +1,101 @@
+#pragma once
+// The ACME server (RFC 8555) behind /acme/: one directory per endpoint, each issuing one
+// template through the lab's pipeline. Handlers throw AcmeError; acme_routes.cpp writes it as
+// a problem document, with a fresh Replay-Nonce on every answer.
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "ca/authority/lab.hpp"
+#include "ca/config/acme_config.hpp"
+#include "webenroll/acme/acme_jws.hpp"
+#include "webenroll/acme/acme_nonces.hpp"
+#include "webenroll/acme/acme_problem.hpp"
+#include "webenroll/acme/acme_store.hpp"
+#include "webenroll/acme/acme_validation.hpp"
+#include "webenroll/router.hpp"
+
+namespace pkilab::acme {
+
+using web::WebRequest;
+
+struct Endpoint {
+    std::string name;
+    std::string template_name;
+    std::string ca;
+};
+
+// Per-account ceilings against floods.
+inline constexpr std::size_t kMaxLiveOrdersPerAccount = 300;
+inline constexpr std::size_t kMaxAccounts = 100000;
+inline constexpr std::size_t kMaxIdentifiers = 100;
+inline constexpr Duration kOrderLifetime = std::chrono::hours(24 * 7);
+inline constexpr Duration kAuthorizationLifetime = std::chrono::hours(24 * 7);
+
+class AcmeService {
+public:
+    AcmeService(const Lab& lab, const AcmeConfig& config, std::vector<Endpoint> endpoints, std::string default_endpoint,
+                std::unique_ptr<AcmeStore> store, Validator::Check check = check_http01);
+    AcmeService(const AcmeService&) = delete;
+    AcmeService& operator=(const AcmeService&) = delete;
+
+    const std::vector<Endpoint>& endpoints() const { return endpoints_; }
+    const std::string& default_endpoint() const { return default_endpoint_; }
+    // NotFound as an AcmeError when `name` is none.
+    const Endpoint& endpoint(const std::string& name) const;
+    std::string fresh_nonce() { return nonces_.issue(); }
+
+    // Each answers one route; `ep` is the endpoint's name.
+    void directory(const WebRequest& r, const std::string& ep, httplib::Response& res) const;
+    void new_account(const WebRequest& r, const std::string& ep, httplib::Response& res);
+    void account(const WebRequest& r, const std::string& ep, const std::string& id, httplib::Response& res);
+    void key_change(const WebRequest& r, const std::string& ep, httplib::Response& res);
+    void new_order(const WebRequest& r, const std::string& ep, httplib::Response& res);
+    void order(const WebRequest& r, const std::string& ep, const std::string& id, httplib::Response& res);
+    void finalize(const WebRequest& r, const std::string& ep, const std::string& id, httplib::Response& res);
+    void authorization(const WebRequest& r, const std::string& ep, const std::string& id, httplib::Response& res);
+    void challenge(const WebRequest& r, const std::string& ep, const std::string& authz, const std::string& index,
+                   httplib::Response& res);
+    void certificate(const WebRequest& r, const std::string& ep, const std::string& id, httplib::Response& res);
+    void revoke_certificate(const WebRequest& r, const std::string& ep, httplib::Response& res);
+
+private:
+    struct Signed {
+        Jws jws;
+        std::optional<Account> account;  // for a kid
+    };
+    enum class KeyUse { Kid, Jwk, Either };
+    Signed authenticate(const WebRequest& r, const std::string& ep, KeyUse use);
+    Account signed_account(const WebRequest& r, const std::string& ep);  // kid only
+
+    std::string base(const WebRequest& r, const std::string& ep) const { return r.origin + "/acme/" + ep; }
+    nlohmann::json account_json(const Account& a) const;
+    nlohmann::json order_json(const WebRequest& r, const Order& o) const;
+    nlohmann::json authorization_json(const WebRequest& r, const Authorization& a) const;
+    nlohmann::json challenge_json(const WebRequest& r, const Authorization& a, std::size_t i) const;
+
+    // Under mu_: the order with its authorizations brought up to the lab clock (and a
+    // finalized one up to its request's state in the CA's store), saved when it changed.
+    Order load_order(const std::string& id, const Account& owner);
+    Authorization load_authorization(const std::string& id, const Account& owner);
+    void follow_request(Order& o);
+    void issued(Order& o, const std::string& ca, const std::string& serial);
+    void validation_done(const Http01Job& job, const ValidationResult& result);
+    std::string address_of(const Identifier& id) const;
+
+    const Lab& lab_;
+    AcmeConfig config_;
+    std::vector<Endpoint> endpoints_;
+    std::string default_endpoint_;
+    std::unique_ptr<AcmeStore> store_;
+    Nonces nonces_;
+    std::mutex mu_;  // read-modify-write of orders, authorizations and accounts
+    std::unique_ptr<Validator> validator_;  // last: its workers stop before the rest goes
+};
+
+}  // namespace pkilab::acme

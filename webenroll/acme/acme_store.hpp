@@ -1,0 +1,42 @@
+#pragma once
+// Where ACME's accounts, orders and authorizations live between requests and restarts
+// (certbot renews weeks later): STATE/acme/acme.db, apart from the CA's own store.
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "ca/clock.hpp"
+#include "webenroll/acme/acme_model.hpp"
+
+namespace pkilab::acme {
+
+class AcmeStore {
+public:
+    virtual ~AcmeStore() = default;
+    // ConflictError when the endpoint has an account with the same key thumbprint already.
+    virtual void put_account(const Account& a) = 0;  // insert or replace
+    virtual std::optional<Account> find_account(const std::string& id) const = 0;
+    virtual std::optional<Account> find_account_by_thumbprint(const std::string& endpoint, const std::string& thumbprint) const = 0;
+    virtual std::size_t count_accounts() const = 0;
+
+    virtual void put_order(const Order& o) = 0;
+    virtual std::optional<Order> find_order(const std::string& id) const = 0;
+    // Orders of the account that have not expired by `now` (a flood's measure).
+    virtual std::size_t count_live_orders(const std::string& account, Time now) const = 0;
+
+    virtual void put_authorization(const Authorization& a) = 0;
+    virtual std::optional<Authorization> find_authorization(const std::string& id) const = 0;
+
+    // Who obtained a certificate (for revocation by the account), kept after its order is gone.
+    virtual void record_issued(const std::string& ca, const std::string& serial, const std::string& account) = 0;
+    virtual std::optional<std::string> issued_to(const std::string& ca, const std::string& serial) const = 0;
+
+    // Forgets orders and authorizations that expired before `before`.
+    virtual void purge(Time before) = 0;
+};
+
+// SQLite at `path` (created with its folder, mode 0700). Safe for several threads.
+std::unique_ptr<AcmeStore> open_acme_store(const std::filesystem::path& path);
+
+}  // namespace pkilab::acme
