@@ -28,20 +28,47 @@ protected:
     // Skips the test when a client is not installed (CI installs them: quickstart.sh test).
     static bool missing(const std::string& program) { return run("command -v " + quote(program) + " >/dev/null").exit_code != 0; }
 
+    // The default lab with a template PendingWeb that waits for an officer, and a second SCEP
+    // endpoint "pending" for it.
+    void serve_with_pending_endpoint() {
+        std::string lab = lab_text();
+        const std::string published = "templates: [WebServer, Computer, User, LyncServer, OCSPResponseSigning]";
+        const size_t at = lab.find(published);
+        ASSERT_NE(at, std::string::npos);
+        lab.replace(at, published.size(), "templates: [WebServer, Computer, User, LyncServer, OCSPResponseSigning, PendingWeb]");
+        const size_t own = lab.find("\ntemplates: []");
+        ASSERT_NE(own, std::string::npos);
+        lab.replace(own, 14, "\ntemplates:\n  - name: PendingWeb\n    base: WebServer\n    issuance: {pend_all_requests: true}");
+        lab += "protocols:\n  scep:\n    endpoints:\n      - name: default\n      - name: pending\n        template: PendingWeb\n";
+        lab_up(lab);
+        start();
+    }
+
     // certmonger's daemon with its own bus and state in FOLDER: adds the SCEP CA, requests a
     // certificate for `cn` with `challenge` and waits; returns everything it printed.
     std::string certmonger(const std::string& folder, const std::string& url, const std::string& cn,
                            const std::string& challenge) const {
+        return certmonger_script(folder, url,
+                                 "timeout 60 " + getcert_request(folder, cn, challenge) + " -w -v\ngetcert list -s\n");
+    }
+
+    // `getcert request` for `cn` into FOLDER, tracked as "req", without waiting.
+    std::string getcert_request(const std::string& folder, const std::string& cn, const std::string& challenge) const {
+        const std::string cm = path(folder);
+        return "getcert request -s -c LabSCEP -I req -f " + quote(cm + "/cert.pem") + " -k " + quote(cm + "/key.pem") + " -N " +
+               quote("CN=" + cn) + " -D " + quote(cn) + " -L " + quote(challenge);
+    }
+
+    // The daemon as above, running `script` once the SCEP CA is added.
+    std::string certmonger_script(const std::string& folder, const std::string& url, const std::string& script) const {
         const std::string cm = path(folder);
         std::filesystem::create_directories(cm + "/state/cas");
         std::filesystem::create_directories(cm + "/state/requests");
         std::filesystem::create_directories(cm + "/state/local");
         spit(cm + "/inner.sh",
              "getcert add-scep-ca -s -c LabSCEP -u " + quote(url) + "\n"
-             "for i in 1 2 3 4 5 6 7 8 9 10; do getcert list-cas -s -c LabSCEP | grep -q 'SCEP CA certificate thumbprint' && break; sleep 1; done\n"
-             "timeout 60 getcert request -s -c LabSCEP -f " + quote(cm + "/cert.pem") + " -k " + quote(cm + "/key.pem") +
-                 " -N " + quote("CN=" + cn) + " -D " + quote(cn) + " -L " + quote(challenge) + " -w -v\n"
-             "getcert list -s\n");
+             "for i in 1 2 3 4 5 6 7 8 9 10; do getcert list-cas -s -c LabSCEP | grep -q 'SCEP CA certificate thumbprint' && break; sleep 1; done\n" +
+                 script);
         const std::string s = cm + "/state";
         return run("env HOME=" + quote(cm) + " CERTMONGER_REQUESTS_DIR=" + quote(s + "/requests") + " CERTMONGER_CAS_DIR=" +
                    quote(s + "/cas") + " CERTMONGER_LOCAL_CA_DIR=" + quote(s + "/local") + " CERTMONGER_TMPDIR=" + quote(s) +

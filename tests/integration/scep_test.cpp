@@ -101,6 +101,29 @@ TEST_F(ScepLab, AnOfficersOneTimeChallengeIsGoodOnce) {
     EXPECT_TRUE(has(again.out, "failInfo: badRequest (2)")) << again.out;
 }
 
+TEST_F(ScepLab, APendingRequestReachesCertmongerOnceAnOfficerApproves) {
+    if (missing("certmonger") || missing("dbus-run-session")) GTEST_SKIP() << "certmonger or dbus-run-session missing";
+    serve_with_pending_endpoint();
+    const std::string pending_challenge = slurp(dir / "state" / "scep" / "challenge-pending").substr(0, 32);
+    // The officer approves the newest pending request between certmonger's first try and its resubmission.
+    const std::string list = quote(kPkilab) + " --state " + quote(state()) + " --json request list --state pending";
+    const std::string approve = quote(kPkilab) + " --state " + quote(state()) + " request approve";
+    const std::string out = certmonger_script(
+        "cm-pending", http_base + "/scep/pending",
+        getcert_request("cm-pending", "pending.lab.test", pending_challenge) + "\n"
+        "for i in $(seq 20); do getcert list -s -i req | grep -q 'status: CA_WORKING' && break; sleep 0.5; done\n"
+        "getcert list -s -i req | grep 'status:'\n"
+        "id=$(" + list + " | sed -n 's/.*\"request_id\": \\([0-9]*\\).*/\\1/p' | tail -1)\n"
+        "echo approving $id; " + approve + " $id\n"
+        "getcert resubmit -s -i req\n"
+        "for i in $(seq 40); do getcert list -s -i req | grep -q 'status: MONITORING' && break; sleep 0.5; done\n"
+        "getcert list -s -i req\n");
+    EXPECT_TRUE(has(out, "status: CA_WORKING")) << out;
+    EXPECT_TRUE(has(out, ": issued")) << out;
+    EXPECT_TRUE(has(out, "status: MONITORING")) << out;
+    expect_good_certificate(path("cm-pending/cert.pem"), path("cm-pending/key.pem"), "pending.lab.test");
+}
+
 TEST_F(ScepLab, TheAcceptanceKitsScepScriptPasses) {
     if (!std::filesystem::exists(kAcceptanceScript)) GTEST_SKIP() << "no " << kAcceptanceScript;
     serve_default();
