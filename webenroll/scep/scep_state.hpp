@@ -16,7 +16,7 @@
 namespace pkilab::scep {
 
 inline constexpr size_t kMaxOneTimeChallenges = 1000;
-inline constexpr size_t kMaxTransactions = 10000;
+inline constexpr size_t kMaxTransactions = 2000;  // only those waiting for approval are kept
 
 // A random challenge password: 32 hex digits (PrintableString-safe, easy to type).
 std::string new_challenge();
