@@ -124,6 +124,34 @@ TEST_F(ScepLab, APendingRequestReachesCertmongerOnceAnOfficerApproves) {
     expect_good_certificate(path("cm-pending/cert.pem"), path("cm-pending/key.pem"), "pending.lab.test");
 }
 
+TEST_F(ScepLab, CertmongerRenewsWithTheCertificateItHoldsOnceItsOneTimeChallengeIsSpent) {
+    if (missing("certmonger") || missing("dbus-run-session")) GTEST_SKIP() << "certmonger or dbus-run-session missing";
+    serve_default();
+    std::smatch m;
+    const std::string page = body(basic("officer"), "/certsrv/mscep_admin");
+    ASSERT_TRUE(std::regex_search(page, m, std::regex("<b id=\"challenge\">([0-9a-f]{32})</b>"))) << page;
+    const std::string once = m[1];
+    const std::string cert = path("cm-renew/cert.pem");
+    // certmonger renews with a PKCSReq signed by the certificate it holds, sending the spent
+    // challenge again: only that certificate can authorise it.
+    const std::string out = certmonger_script(
+        "cm-renew", http_base + "/scep",
+        "timeout 60 " + getcert_request("cm-renew", "renew.lab.test", once) + " -w\n"
+        "openssl x509 -in " + quote(cert) + " -noout -serial > " + quote(path("serial-1")) + "\n"
+        "getcert resubmit -s -i req\n"
+        "for i in $(seq 40); do sleep 0.5; [ \"$(openssl x509 -in " + quote(cert) + " -noout -serial)\" != \"$(cat " +
+            quote(path("serial-1")) + ")\" ] && getcert list -s -i req | grep -q 'status: MONITORING' && break; done\n"
+        "getcert list -s -i req\n"
+        "openssl x509 -in " + quote(cert) + " -noout -serial > " + quote(path("serial-2")) + "\n");
+    EXPECT_TRUE(has(out, "Signing using previously-issued key and cert")) << out;
+    EXPECT_TRUE(has(out, "status: MONITORING")) << out;
+    const std::string first = slurp(path("serial-1")), second = slurp(path("serial-2"));
+    EXPECT_TRUE(has(first, "serial=")) << first;
+    EXPECT_TRUE(has(second, "serial=")) << second;
+    EXPECT_NE(first, second);
+    expect_good_certificate(cert, path("cm-renew/key.pem"), "renew.lab.test");
+}
+
 TEST_F(ScepLab, TheAcceptanceKitsScepScriptPasses) {
     if (!std::filesystem::exists(kAcceptanceScript)) GTEST_SKIP() << "no " << kAcceptanceScript;
     serve_default();

@@ -226,10 +226,11 @@ std::string ScepService::authorise(const Endpoint& e, const PkiMessage& m, const
     if (m.message_type == static_cast<int>(MessageType::RenewalReq))
         return "a RenewalReq must be signed by a current certificate of CA " + ca.name() + ", but " + not_renewal;
     if (challenge.empty()) return "the request has no challenge password";
-    if (!e.config.challenge_hash.empty() ? verify_password(challenge, e.config.challenge_hash)
-                                         : same_secret(challenge, e.generated_challenge))
-        return "";
+    // The cheap checks first: a PBKDF2 for every guess on a public route would be a denial of
+    // service. A one-time challenge is random, so it never shadows the static one.
+    if (e.config.challenge_hash.empty() && same_secret(challenge, e.generated_challenge)) return "";
     if (challenges_.redeem(e.config.name, challenge, lab_.clock().now())) return "";
+    if (!e.config.challenge_hash.empty() && verify_password(challenge, e.config.challenge_hash)) return "";
     return "the challenge password is wrong (or a one-time one that was used or expired)";
 }
 
