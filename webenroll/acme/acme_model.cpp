@@ -51,7 +51,7 @@ nlohmann::json to_storage(const Authorization& a) {
         challenges.push_back(std::move(cj));
     }
     return {{"id", a.id}, {"account", a.account}, {"order", a.order}, {"identifier", {{"type", a.identifier.type}, {"value", a.identifier.value}}},
-            {"status", a.status}, {"expires", secs(a.expires)}, {"challenges", std::move(challenges)}};
+            {"status", a.status}, {"expires", secs(a.expires)}, {"challenges", std::move(challenges)}, {"refusal", a.refusal}};
 }
 
 Authorization authorization_from_storage(const nlohmann::json& j) {
@@ -71,6 +71,7 @@ Authorization authorization_from_storage(const nlohmann::json& j) {
         if (cj.contains("validated")) c.validated = from_secs(cj.at("validated"));
         a.challenges.push_back(std::move(c));
     }
+    a.refusal = j.value("refusal", nlohmann::json());
     return a;
 }
 

@@ -45,6 +45,7 @@ struct Authorization {
     std::string status = "pending";  // pending, valid, invalid, deactivated, expired, revoked
     Time expires{};
     std::vector<Challenge> challenges;
+    nlohmann::json refusal;  // the CA's policy refuses the name: its challenges fail with this
 };
 
 struct Order {

@@ -94,6 +94,7 @@ void AcmeService::new_order(const WebRequest& r, const std::string& ep, httplib:
         a.identifier = i;
         a.expires = std::min(o.expires, now + kAuthorizationLifetime);
         a.challenges.push_back(Challenge{"http-01", random_id(32), "pending", std::nullopt, nullptr});
+        a.refusal = preflight(endpoint(ep), i);
         store_->put_authorization(a);
         o.authorizations.push_back(a.id);
     }
@@ -137,7 +138,10 @@ void AcmeService::challenge(const WebRequest& r, const std::string& ep, const st
         throw AcmeError(404, "malformed", "no challenge " + index.substr(0, 8) + " in this authorization");
     const std::size_t i = static_cast<std::size_t>(index[0] - '0');
     Challenge& c = a.challenges[i];
-    if (!s.jws.post_as_get() && a.status == "pending" && c.status == "pending") {
+    if (!s.jws.post_as_get() && a.status == "pending" && c.status == "pending" && !a.refusal.is_null()) {
+        finish_challenge(a, i, false, lab_.clock().now(), a.refusal);
+        store_->put_authorization(a);
+    } else if (!s.jws.post_as_get() && a.status == "pending" && c.status == "pending") {
         Http01Job job{a.id, i, a.identifier.value, address_of(a.identifier), config_.http01_port, c.token,
                       c.token + "." + s.account->thumbprint};
         c.status = "processing";

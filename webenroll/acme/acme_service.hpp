@@ -87,6 +87,9 @@ private:
     void issued(Order& o, const std::string& ca, const std::string& serial);
     void validation_done(const Http01Job& job, const ValidationResult& result);
     std::string address_of(const Identifier& id) const;
+    // Under mu_: a rejectedIdentifier problem when the endpoint's template or plugins refuse the
+    // name itself, else null.
+    nlohmann::json preflight(const Endpoint& e, const Identifier& id);
 
     const Lab& lab_;
     AcmeConfig config_;
@@ -95,6 +98,7 @@ private:
     std::unique_ptr<AcmeStore> store_;
     Nonces nonces_;
     std::mutex mu_;  // read-modify-write of orders, authorizations and accounts
+    ossl::PkeyPtr probe_key_;  // signs preflight CSRs (under mu_)
     std::unique_ptr<Validator> validator_;  // last: its workers stop before the rest goes
 };
 

@@ -1,0 +1,116 @@
+// ACME with the real clients: certbot and lego obtain, renew and revoke over http-01 on
+// loopback; every certificate checks against the CRL its CDP serves; a name the name-policy
+// plugin forbids fails in the client with the plugin's reason. Also the protocol's own
+// answers (directory, nonces, problem documents) with curl.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "acme_fixture.hpp"
+
+namespace pkilab::test {
+namespace {
+
+class Acme : public AcmeLab {};
+
+TEST_F(Acme, CertbotObtainsRenewsAndRevokes) {
+    serve_acme();
+    const std::string live = path("certbot/config/live/cb.lab.test/cert.pem");
+    RunResult got = certbot("certonly --agree-tos --register-unsafely-without-email" + certbot_http01() + " -d cb.lab.test");
+    ASSERT_EQ(got.exit_code, 0) << got.out << server->err();
+    EXPECT_TRUE(verified(verify_with_crl(live))) << verify_with_crl(live);
+    const std::string first = serial_of(live);
+    // The chain certbot saved is the issuing CA, not the root.
+    const std::string chain = run("openssl x509 -in " + quote(path("certbot/config/live/cb.lab.test/chain.pem")) + " -noout -subject").out;
+    EXPECT_NE(chain.find("Issuing CA"), std::string::npos) << chain;
+
+    RunResult renewed = certbot("renew --force-renewal --no-random-sleep-on-renew" + certbot_http01());
+    ASSERT_EQ(renewed.exit_code, 0) << renewed.out;
+    EXPECT_NE(serial_of(live), first) << "renew --force-renewal left the certificate as it was";
+    EXPECT_TRUE(verified(verify_with_crl(live)));
+
+    RunResult revoked_run = certbot("revoke --cert-path " + quote(live) + " --reason keycompromise --no-delete-after-revoke");
+    ASSERT_EQ(revoked_run.exit_code, 0) << revoked_run.out;
+    const std::string after = verify_with_crl(live);
+    EXPECT_TRUE(revoked(after)) << after;
+
+    // A forbidden name: certbot fails and says why, in the plugin's words.
+    RunResult refused = certbot("certonly --agree-tos --register-unsafely-without-email" + certbot_http01() + " -d x.forbidden.lab.test");
+    EXPECT_NE(refused.exit_code, 0) << refused.out;
+    EXPECT_NE(refused.out.find("x.forbidden.lab.test is denied (rule .forbidden.lab.test)"), std::string::npos) << refused.out;
+}
+
+TEST_F(Acme, LegoObtainsRenewsAndRevokes) {
+    serve_acme();
+    const std::string crt = path("lego/certificates/lego.lab.test.crt");
+    RunResult got = lego("--domains lego.lab.test" + lego_http01() + " run");
+    ASSERT_EQ(got.exit_code, 0) << got.out << server->err();
+    EXPECT_TRUE(verified(verify_with_crl(crt))) << verify_with_crl(crt);
+    const std::string first = serial_of(crt);
+
+    RunResult renewed = lego("--domains lego.lab.test" + lego_http01() + " renew --days 9999 --no-random-sleep");
+    ASSERT_EQ(renewed.exit_code, 0) << renewed.out;
+    EXPECT_NE(serial_of(crt), first) << renewed.out;
+    EXPECT_TRUE(verified(verify_with_crl(crt)));
+    const std::string kept = path("renewed.crt");
+    spit(kept, slurp(crt));
+
+    RunResult revoked_run = lego("--domains lego.lab.test revoke --keep");
+    ASSERT_EQ(revoked_run.exit_code, 0) << revoked_run.out;
+    EXPECT_TRUE(revoked(verify_with_crl(kept))) << verify_with_crl(kept);
+
+    RunResult refused = lego("--domains lego.forbidden.lab.test" + lego_http01() + " run");
+    EXPECT_NE(refused.exit_code, 0) << refused.out;
+    EXPECT_NE(refused.out.find("lego.forbidden.lab.test is denied (rule .forbidden.lab.test)"), std::string::npos) << refused.out;
+    EXPECT_NE(refused.out.find("urn:ietf:params:acme:error:rejectedIdentifier"), std::string::npos) << refused.out;
+}
+
+TEST_F(Acme, DirectoryNoncesAndProblemDocuments) {
+    serve_acme();
+    const nlohmann::json d = nlohmann::json::parse(body("", "/acme/directory"));
+    for (const char* k : {"newNonce", "newAccount", "newOrder", "revokeCert", "keyChange"}) EXPECT_TRUE(d.contains(k)) << d.dump();
+    EXPECT_EQ(d["newNonce"], https_base + "/acme/WebServer/new-nonce");
+    EXPECT_EQ(status("", "/acme/Computer/directory"), 200);
+    EXPECT_EQ(status("", "/acme/NoSuchTemplate/directory"), 404);
+
+    const std::string head = fetch("-I", "/acme/WebServer/new-nonce");
+    EXPECT_NE(head.find("HTTP/1.1 200"), std::string::npos) << head;
+    EXPECT_NE(head.find("Replay-Nonce: "), std::string::npos) << head;
+    EXPECT_NE(head.find("Cache-Control: no-store"), std::string::npos) << head;
+    EXPECT_NE(head.find("rel=\"index\""), std::string::npos) << head;
+    EXPECT_EQ(status("", "/acme/WebServer/new-nonce"), 204);
+
+    // Not a JWS, the wrong type, an unknown nonce: ACME problem documents, each with a fresh nonce.
+    const std::string wrong_type = fetch("-H 'Content-Type: application/json' --data '{}'", "/acme/WebServer/new-account");
+    EXPECT_NE(wrong_type.find("HTTP/1.1 415"), std::string::npos) << wrong_type;
+    EXPECT_NE(wrong_type.find("application/problem+json"), std::string::npos) << wrong_type;
+    EXPECT_NE(wrong_type.find("urn:ietf:params:acme:error:malformed"), std::string::npos) << wrong_type;
+    EXPECT_NE(wrong_type.find("Replay-Nonce: "), std::string::npos) << wrong_type;
+    const std::string garbage = fetch("-H 'Content-Type: application/jose+json' --data '{\"protected\":\"e30\",\"payload\":\"\",\"signature\":\"\"}'",
+                                      "/acme/WebServer/new-account");
+    EXPECT_NE(garbage.find("HTTP/1.1 400"), std::string::npos) << garbage;
+    EXPECT_NE(garbage.find("urn:ietf:params:acme:error:"), std::string::npos) << garbage;
+
+    // Plain HTTP does not serve ACME.
+    const RunResult plain = run("curl -sS -o /dev/null -w '%{http_code}' " + quote(http_base + "/acme/directory"));
+    EXPECT_NE(plain.out, "200") << plain.out;
+}
+
+TEST_F(Acme, AStateSurvivesARestartAndANonAnsweringResponderIsRefused) {
+    serve_acme();
+    RunResult got = lego("--domains keep.lab.test" + lego_http01() + " run");
+    ASSERT_EQ(got.exit_code, 0) << got.out;
+    server.reset();
+    start();
+    // The same account (lego keeps it) orders again after the restart.
+    RunResult again = lego("--domains keep.lab.test" + lego_http01() + " renew --days 9999 --no-random-sleep");
+    EXPECT_EQ(again.exit_code, 0) << again.out;
+    EXPECT_EQ(again.out.find("acme: Registering account"), std::string::npos) << again.out;
+    // Nobody answers on the validation port: the challenge fails, nothing is issued.
+    RunResult nobody = lego("--domains nobody.lab.test --http --http.port 127.0.0.1:" + std::to_string(free_port()) + " run");
+    EXPECT_NE(nobody.exit_code, 0) << nobody.out;
+    EXPECT_NE(nobody.out.find("could not fetch"), std::string::npos) << nobody.out;
+}
+
+}  // namespace
+}  // namespace pkilab::test
