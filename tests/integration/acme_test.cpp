@@ -2,6 +2,8 @@
 // loopback; every certificate checks against the CRL its CDP serves; a name the name-policy
 // plugin forbids fails in the client with the plugin's reason. Also the protocol's own
 // answers (directory, nonces, problem documents) with curl.
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -110,6 +112,54 @@ TEST_F(Acme, AStateSurvivesARestartAndANonAnsweringResponderIsRefused) {
     RunResult nobody = lego("--domains nobody.lab.test --http --http.port 127.0.0.1:" + std::to_string(free_port()) + " run");
     EXPECT_NE(nobody.exit_code, 0) << nobody.out;
     EXPECT_NE(nobody.out.find("could not fetch"), std::string::npos) << nobody.out;
+}
+
+// A template that waits for an officer: the order is processing until the officer approves
+// the request in the CA's store, then valid, and lego, polling, gets the certificate.
+TEST_F(Acme, AnOrderWaitsForAnOfficerAndCompletesOnceApproved) {
+    std::string lab = acme_lab_text("    endpoints:\n      - {name: WebServer}\n      - {name: PendingWeb}\n");
+    const std::string published = "templates: [WebServer, Computer, User, LyncServer, OCSPResponseSigning]";
+    const auto at = lab.find(published);
+    ASSERT_NE(at, std::string::npos);
+    lab.replace(at, published.size(), "templates: [WebServer, Computer, User, LyncServer, OCSPResponseSigning, PendingWeb]");
+    const auto own = lab.find("\ntemplates: []");
+    ASSERT_NE(own, std::string::npos);
+    lab.replace(own, 14, "\ntemplates:\n  - name: PendingWeb\n    base: WebServer\n    issuance: {pend_all_requests: true}\n");
+    lab_up(lab);
+    start();
+    RunResult got;
+    std::thread client([&] {
+        got = run("LEGO_CA_CERTIFICATES=" + quote(root_pem()) + " timeout 90 lego --server " +
+                  quote(https_base + "/acme/PendingWeb/directory") + " --accept-tos --email a@lab.test --path " + quote(path("lego")) +
+                  " --domains wait.lab.test" + lego_http01() + " --cert.timeout 60 run 2>&1");
+    });
+    std::string id;
+    const bool pending = eventually([&] {
+        const nlohmann::json list = nlohmann::json::parse(body(basic("officer"), "/api/v1/requests?state=pending"), nullptr, false);
+        if (list.is_discarded() || list.value("count", 0) == 0) return false;
+        id = std::to_string(list["requests"][0].value("request_id", 0LL));
+        return true;
+    }, std::chrono::seconds(40));
+    EXPECT_TRUE(pending);
+    if (pending) {
+        EXPECT_EQ(status(basic("officer") + " -X POST -H 'Content-Type: application/json' --data '{}'",
+                         "/api/v1/requests/lab-issuing-ca/" + id + "/approve"), 200);
+    }
+    client.join();
+    ASSERT_EQ(got.exit_code, 0) << got.out;
+    EXPECT_TRUE(verified(verify_with_crl(path("lego/certificates/wait.lab.test.crt"))));
+}
+
+// The acceptance kit's acme.sh with certbot and lego (skipped without ../shared).
+TEST_F(Acme, AcceptanceKitWithCertbotAndLego) {
+    const std::string script = std::string(PKILAB_SOURCE_DIR) + "/../shared/acceptance/acme.sh";
+    if (!std::filesystem::exists(script)) GTEST_SKIP() << "no " << script;
+    serve_acme();
+    const RunResult r = run("env ACME_DIRECTORY=" + quote(directory()) + " CA_CERT=" + quote(root_pem()) +
+                            " ACME_CLIENTS='certbot lego' ACME_CHALLENGES=http-01 ACME_HTTP01_PORT=" + std::to_string(http01_port) +
+                            " OUT_DIR=" + quote(path("acceptance")) + " bash " + quote(script) + " 2>&1");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find(" 0 failed"), std::string::npos) << r.out;
 }
 
 }  // namespace
