@@ -47,7 +47,7 @@ std::string OneTimeChallenges::issue(const std::string& endpoint, Time now, Time
     json kept = json::array();
     for (const auto& c : read_array(store_, kChallengesSetting))
         if (well_formed_challenge(c) && c["expires"].get<std::int64_t>() > seconds(now)) kept.push_back(c);
-    while (kept.size() >= kMaxOneTimeChallenges) kept.erase(kept.begin());
+    while (!kept.empty() && kept.size() >= max_) kept.erase(kept.begin());
     const std::string password = new_challenge();
     kept.push_back({{"sha256", token_sha256(password)}, {"endpoint", endpoint}, {"expires", seconds(expires)}});
     store_.set_setting(kChallengesSetting, kept.dump());
@@ -85,7 +85,7 @@ void Transactions::remember(const std::string& transaction_id, const Transaction
     all.erase(std::remove_if(all.begin(), all.end(),
                              [&](const json& e) { return !e.is_object() || e.value("id", "") == transaction_id; }),
               all.end());
-    while (all.size() >= kMaxTransactions) all.erase(all.begin());
+    while (!all.empty() && all.size() >= max_) all.erase(all.begin());
     all.push_back({{"id", transaction_id}, {"endpoint", t.endpoint}, {"ca", t.ca}, {"request", t.request_id}, {"at", seconds(now)}});
     store_.set_setting(kTransactionsSetting, all.dump());
 }

@@ -23,9 +23,9 @@ std::string new_challenge();
 
 class OneTimeChallenges {
 public:
-    explicit OneTimeChallenges(Store& store) : store_(store) {}
+    explicit OneTimeChallenges(Store& store, size_t max = kMaxOneTimeChallenges) : store_(store), max_(max) {}
     // A new challenge for `endpoint`, expiring at `expires`. The oldest unused one makes room
-    // when kMaxOneTimeChallenges are outstanding.
+    // when `max` are outstanding.
     std::string issue(const std::string& endpoint, Time now, Time expires);
     // True, and the challenge is spent, when `password` is an unexpired one of `endpoint`.
     bool redeem(const std::string& endpoint, const std::string& password, Time now);
@@ -33,6 +33,7 @@ public:
 
 private:
     Store& store_;
+    size_t max_;
     mutable std::mutex mutex_;
 };
 
@@ -44,13 +45,14 @@ struct Transaction {
 
 class Transactions {
 public:
-    explicit Transactions(Store& store) : store_(store) {}
-    // The oldest is forgotten when kMaxTransactions are kept.
+    explicit Transactions(Store& store, size_t max = kMaxTransactions) : store_(store), max_(max) {}
+    // The oldest is forgotten when `max` are kept.
     void remember(const std::string& transaction_id, const Transaction& t, Time now);
     std::optional<Transaction> find(const std::string& transaction_id) const;
 
 private:
     Store& store_;
+    size_t max_;
     mutable std::mutex mutex_;
 };
 
