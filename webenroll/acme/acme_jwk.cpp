@@ -138,9 +138,10 @@ nlohmann::json key_to_jwk(const EVP_PKEY* key) {
     }
 }
 
-std::string jwk_thumbprint(const nlohmann::json& jwk) {
+nlohmann::json jwk_required_members(const nlohmann::json& jwk) {
     nlohmann::json required;  // an object sorts its members, and dump() writes no whitespace
-    const std::string kty = jwk.value("kty", "");
+    if (!jwk.is_object()) malformed("the JWK is not a JSON object");
+    const std::string kty = text_member(jwk, "kty");
     const char* const* names = nullptr;
     static constexpr const char* ec[] = {"crv", "kty", "x", "y", nullptr};
     static constexpr const char* rsa[] = {"e", "kty", "n", nullptr};
@@ -154,7 +155,11 @@ std::string jwk_thumbprint(const nlohmann::json& jwk) {
         if (it == jwk.end() || !it->is_string()) malformed(std::string("the JWK has no string member \"") + *names + "\"");
         required[*names] = *it;
     }
-    const std::string text = required.dump();
+    return required;
+}
+
+std::string jwk_thumbprint(const nlohmann::json& jwk) {
+    const std::string text = jwk_required_members(jwk).dump();
     unsigned char digest[SHA256_DIGEST_LENGTH];
     SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
     return b64url_encode(ByteView(digest, sizeof digest));

@@ -57,6 +57,20 @@ std::optional<Bytes> ecdsa_der(const Bytes& raw, std::size_t half) {
 
 }  // namespace
 
+bool payload_flag(const nlohmann::json& payload, const char* name, bool fallback) {
+    const auto it = payload.find(name);
+    if (it == payload.end() || it->is_null()) return fallback;
+    if (!it->is_boolean()) malformed(std::string("\"") + name + "\" is not true or false");
+    return it->get<bool>();
+}
+
+std::string payload_text(const nlohmann::json& payload, const char* name, const std::string& fallback) {
+    const auto it = payload.find(name);
+    if (it == payload.end() || it->is_null()) return fallback;
+    if (!it->is_string()) malformed(std::string("\"") + name + "\" is not a string");
+    return it->get<std::string>();
+}
+
 nlohmann::json Jws::payload_json() const {
     const nlohmann::json j = nlohmann::json::parse(payload, nullptr, false);
     if (j.is_discarded() || !j.is_object()) malformed("the JWS payload is not a JSON object");

@@ -30,6 +30,11 @@ struct Jws {
     nlohmann::json payload_json() const;
 };
 
+// A payload member of the type ACME gives it, or `fallback` when absent; malformed when it has
+// another type (nlohmann's own value() would throw a type_error, a 500).
+bool payload_flag(const nlohmann::json& payload, const char* name, bool fallback = false);
+std::string payload_text(const nlohmann::json& payload, const char* name, const std::string& fallback = {});
+
 // Throws AcmeError (malformed, badSignatureAlgorithm) for anything but a flattened JWS object
 // with the members ACME requires.
 Jws parse_jws(std::string_view body);

@@ -118,7 +118,7 @@ void AcmeService::authorization(const WebRequest& r, const std::string& ep, cons
     Authorization a = load_authorization(id, *s.account);
     if (!s.jws.post_as_get()) {
         const nlohmann::json payload = s.jws.payload_json();
-        if (payload.value("status", "") != "deactivated") malformed("an authorization's status may only be set to \"deactivated\"");
+        if (payload_text(payload, "status") != "deactivated") malformed("an authorization's status may only be set to \"deactivated\"");
         if (a.status != "pending" && a.status != "valid")
             throw AcmeError(403, "unauthorized", "an authorization that is " + a.status + " cannot be deactivated");
         a.status = "deactivated";

@@ -111,17 +111,17 @@ void AcmeService::new_account(const WebRequest& r, const std::string& ep, httpli
         send_json(res, 200, account_json(*existing));
         return;
     }
-    if (payload.value("onlyReturnExisting", false)) throw AcmeError(400, "accountDoesNotExist", "no account has this key");
+    if (payload_flag(payload, "onlyReturnExisting", false)) throw AcmeError(400, "accountDoesNotExist", "no account has this key");
     if (payload.contains("externalAccountBinding"))
         throw AcmeError(400, "malformed", "external account binding is not offered by this endpoint (meta.externalAccountRequired is false)");
     if (store_->count_accounts() >= kMaxAccounts) throw AcmeError(429, "rateLimited", "this lab holds as many ACME accounts as it will");
     Account a;
     a.id = random_id(12);
     a.endpoint = ep;
-    a.jwk = s.jws.jwk;
+    a.jwk = jwk_required_members(s.jws.jwk);
     a.thumbprint = thumbprint;
     a.contact = read_contact(payload);
-    a.terms_agreed = payload.value("termsOfServiceAgreed", false);
+    a.terms_agreed = payload_flag(payload, "termsOfServiceAgreed", false);
     a.created = lab_.clock().now();
     store_->put_account(a);
     res.set_header("Location", base(r, ep) + "/account/" + a.id);
@@ -140,7 +140,7 @@ void AcmeService::account(const WebRequest& r, const std::string& ep, const std:
             if (payload["status"] != "deactivated") malformed("an account's status may only be set to \"deactivated\"");
             a.status = "deactivated";
         }
-        if (payload.value("termsOfServiceAgreed", false)) a.terms_agreed = true;
+        if (payload_flag(payload, "termsOfServiceAgreed", false)) a.terms_agreed = true;
         store_->put_account(a);
     }
     res.set_header("Location", base(r, ep) + "/account/" + a.id);
@@ -156,7 +156,7 @@ void AcmeService::key_change(const WebRequest& r, const std::string& ep, httplib
     const ossl::PkeyPtr new_key = jwk_to_key(inner.jwk);
     if (!verify_jws(inner, new_key.get())) malformed("the inner JWS is not signed by the new key");
     const nlohmann::json payload = inner.payload_json();
-    if (payload.value("account", "") != outer.jws.kid) malformed("the inner payload's \"account\" is not the outer kid");
+    if (payload_text(payload, "account") != outer.jws.kid) malformed("the inner payload's \"account\" is not the outer kid");
     if (!payload.contains("oldKey") || !payload["oldKey"].is_object() || jwk_thumbprint(payload["oldKey"]) != a.thumbprint)
         malformed("the inner payload's \"oldKey\" is not the account's current key");
     const std::string thumbprint = jwk_thumbprint(inner.jwk);
@@ -165,7 +165,7 @@ void AcmeService::key_change(const WebRequest& r, const std::string& ep, httplib
         res.set_header("Location", base(r, ep) + "/account/" + other->id);
         throw AcmeError(409, "malformed", "another account uses the new key already");
     }
-    a.jwk = inner.jwk;
+    a.jwk = jwk_required_members(inner.jwk);
     a.thumbprint = thumbprint;
     store_->put_account(a);
     res.set_header("Location", base(r, ep) + "/account/" + a.id);
