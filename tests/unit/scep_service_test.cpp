@@ -107,6 +107,28 @@ TEST_F(ScepService, APolicyRefusalCarriesTheFindings) {
     EXPECT_NE(r.fail_text.find("template"), std::string::npos) << r.fail_text;
 }
 
+TEST_F(ScepService, ASignerWithoutAnRsaKeyIsBadAlgBeforeAnythingIsIssued) {
+    ScepClient ec{"ec.lab.test", fixture.clock().now()};
+    ec.key = generate_key(KeySpec{KeyAlgorithm::Ec, 0, "P-256"});
+    CertSpec spec;
+    spec.subject = "CN=ec.lab.test";
+    spec.not_before = fixture.clock().now() - std::chrono::hours{1};
+    spec.not_after = fixture.clock().now() + std::chrono::hours{1};
+    spec.key = ec.key.get();
+    ec.cert = build_cert(spec);
+    const scep::Endpoint& e = service.first();
+    const ossl::X509Ptr ra = ra_of(e);
+    const scep::Answer a = service.pki_operation(
+        e, ec.message(MessageType::PkcsReq, ec.csr("CN=ec.lab.test", e.generated_challenge), "tx-ec", ra.get(), fixture.clock().now()));
+    const auto r = scep::read_cert_rep(as_bytes(a.body), ra.get(), nullptr, nullptr);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.fail_info, 0);
+    EXPECT_NE(r.fail_text.find("RSA"), std::string::npos) << r.fail_text;
+    RequestQuery q;
+    q.ca = "issuing";
+    for (const auto& req : fixture.lab().store().list_requests(q)) EXPECT_NE(req.subject, "CN=ec.lab.test");
+}
+
 TEST_F(ScepService, AOneTimeChallengeWorksOnceAndExpires) {
     const scep::Endpoint& e = service.first();
     const auto [once, expires] = service.new_one_time_challenge(e);

@@ -154,16 +154,18 @@ Answer ScepService::pki_operation(const Endpoint& e, ByteView message) {
     const Time now = lab_.clock().now();
     const auto identity = ra(e);
     const PkiMessage m = read_pki_message(message, identity->certificate.get(), identity->key.get());
-    CertRep rep = handle(e, m);
+    // A certificate is answered encrypted to the signer's key: refused before anything is
+    // issued when that cannot be done.
+    const EVP_PKEY* signer_key = X509_get0_pubkey(m.signer.get());
+    CertRep rep = signer_key != nullptr && EVP_PKEY_get_base_id(signer_key) == EVP_PKEY_RSA
+                      ? handle(e, m)
+                      : failure({}, FailInfo::BadAlg, "the signer's certificate needs an RSA key: the answer is encrypted to it");
     rep.transaction_id = m.transaction_id;
     rep.recipient_nonce = m.sender_nonce;
     rep.sender_nonce = random_nonce();
     if (rep.status == PkiStatus::Success) {
         rep.recipient = m.signer.get();
         rep.cipher = reply_cipher(m.cipher_nid);
-        if (EVP_PKEY_get_base_id(X509_get0_pubkey(m.signer.get())) != EVP_PKEY_RSA)
-            rep = failure(std::move(rep), FailInfo::BadAlg,
-                          "the answer is encrypted to the signer's certificate, which needs an RSA key");
     }
     const Bytes der = write_cert_rep(rep, identity->certificate.get(), identity->key.get(), now);
     return Answer{200, kPkiMessageType, std::string(der.begin(), der.end())};
