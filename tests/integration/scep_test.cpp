@@ -45,6 +45,7 @@ TEST_F(ScepLab, GetCACapsAndGetCACertWithCurlAndScepSubmit) {
     EXPECT_TRUE(has(garbage.out, "PKCS#7")) << garbage.out;
     EXPECT_TRUE(has(run("curl -sS -i --max-time 20 " + quote(http_base + "/scep/nosuch?operation=GetCACaps")).out, "404"));
 
+    if (!std::filesystem::exists(kScepSubmit)) GTEST_SKIP() << kScepSubmit << " missing (Debian package certmonger)";
     const RunResult submit_caps = run(std::string(kScepSubmit) + " -u " + quote(ndes_url()) + " -c");
     EXPECT_EQ(submit_caps.exit_code, 0) << submit_caps.out;
     EXPECT_TRUE(has(submit_caps.out, "SCEPStandard")) << submit_caps.out;
