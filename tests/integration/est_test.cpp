@@ -127,6 +127,8 @@ TEST_F(Est, APendingRequestAnswers202UntilAnOfficerApproves) {
     EXPECT_EQ(public_key_of_cert(cert), public_key_of_key(file("wait.key")));
     const RunResult verified = verify_with_served_crl(cert);
     EXPECT_EQ(verified.exit_code, 0) << verified.out;
+    // The decision is delivered once: the same CSR again is a new request.
+    EXPECT_EQ(post("simpleenroll", csr, basic("enrollee"), "waiting").status, 202);
     // Someone else re-sending the same CSR gets a request of their own, not alice's certificate.
     EXPECT_EQ(post("simpleenroll", csr, basic("officer"), "waiting").status, 202);
 }

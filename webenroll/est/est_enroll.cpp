@@ -24,14 +24,15 @@ std::string sha256_hex(ByteView data) {
 }
 
 // The store setting that maps a pending EST request's CSR to the request: one per request that
-// waited, so as bounded as the requests themselves.
+// waited (emptied once its decision was delivered), so as bounded as the requests themselves.
 std::string pending_key(const std::string& ca, ByteView csr_der) { return "est.pending." + ca + "." + sha256_hex(csr_der); }
 
 // Answers from the request an earlier identical CSR of the same requester made, if any.
 bool answer_from_earlier(const EstService& est, const Endpoint& e, const Enrollee& who, const Bytes& der,
                          httplib::Response& res) {
     Store& store = est.services.lab.store();
-    const auto id_text = store.get_setting(pending_key(e.ca, der));
+    const std::string key = pending_key(e.ca, der);
+    const auto id_text = store.get_setting(key);
     if (!id_text || id_text->empty()) return false;
     std::int64_t id = 0;
     try {
@@ -43,10 +44,16 @@ bool answer_from_earlier(const EstService& est, const Endpoint& e, const Enrolle
     if (!rec || rec->csr_der != der || rec->requester.identity != who.requester.identity ||
         rec->template_name != e.template_name)
         return false;
+    if (rec->state == RequestState::Pending) {
+        send_pending(res, e.ca, id, est.services.lab.config().protocols.est.retry_after_seconds);
+        return true;
+    }
+    // The decision is delivered once: the same CSR sent after that is a new request (an RSA key
+    // signs the same CSR to the same bytes, and a renewal with the same key is allowed).
+    store.set_setting(key, "");
     switch (rec->state) {
         case RequestState::Pending:
-            send_pending(res, e.ca, id, est.services.lab.config().protocols.est.retry_after_seconds);
-            return true;
+            return false;
         case RequestState::Issued: {
             const auto cert = store.find_certificate(e.ca, rec->serial);
             if (!cert) throw InternalError("request " + std::to_string(id) + " is issued but certificate " + rec->serial + " is missing");
