@@ -93,6 +93,13 @@ TEST_F(Est, EnrollWithBasicThenReenrollWithTheCertificateThenEnrollWithIt) {
     const RunResult verified4 = verify_with_served_crl(cert4);
     EXPECT_EQ(verified4.exit_code, 0) << verified4.out;
 
+    // simplereenroll with a password only: alice holds a valid certificate with these names.
+    const EstAnswer by_password = post("simplereenroll", der_csr("dev6", "dev.lab.test"), basic("enrollee"));
+    ASSERT_EQ(by_password.status, 200) << by_password.body;
+    EXPECT_EQ(public_key_of_cert(certs_of(by_password, "dev6")), public_key_of_key(file("dev6.key")));
+    // An officer may renew anyone's certificate with a password.
+    EXPECT_EQ(post("simplereenroll", der_csr("dev7", "dev.lab.test"), basic("officer")).status, 200);
+
     // Once revoked, the certificate authenticates nobody.
     const std::string serial = run("openssl x509 -in " + quote(cert) + " -noout -serial | cut -d= -f2").out;
     const RunResult revoked = pkilab("revoke " + serial.substr(0, serial.find('\n')) + " --ca lab-issuing-ca");
@@ -216,6 +223,13 @@ TEST_F(Est, TheAcceptanceKitsEstScriptPasses) {
                             " bash " + quote(kAcceptanceScript));
     EXPECT_EQ(r.exit_code, 0) << r.out;
     EXPECT_NE(r.out.find(" 0 failed"), std::string::npos) << r.out;
+    // The default endpoint (WebServer): re-enrollment with a certificate that is a server's only.
+    const RunResult d = run("env EST_URL=" + quote(est_base()) + " CA_CERT=" + quote(root_pem()) + " EST_USER=" +
+                            quote(alice.name) + " EST_PASS=" + quote(alice.password) + " EST_CN=kit-default.lab.test" +
+                            " EST_REENROLL=1 EST_SERVERKEYGEN=0 EST_NEGATIVE=0 OUT_DIR=" + quote(file("acceptance-default")) +
+                            " bash " + quote(kAcceptanceScript));
+    EXPECT_EQ(d.exit_code, 0) << d.out;
+    EXPECT_NE(d.out.find(" 0 failed"), std::string::npos) << d.out;
     // And the polling path with the label that waits for approval is what a client sees as 202.
     const std::string csr = der_csr("kit-wait", "kit-wait.lab.test");
     EXPECT_EQ(post("simpleenroll", csr, basic("enrollee"), "waiting").status, 202);
