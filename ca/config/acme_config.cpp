@@ -23,7 +23,7 @@ bool is_segment(const std::string& s) {
 }
 
 AcmeEndpointConfig read_endpoint(const yaml::Node& n, const LabConfig& lab) {
-    n.expect_map({"name", "template", "ca"});
+    n.expect_map({"name", "template", "ca", "eab"});
     AcmeEndpointConfig e;
     e.name = n.require("name").str();
     if (!is_segment(e.name))
@@ -36,6 +36,7 @@ AcmeEndpointConfig read_endpoint(const yaml::Node& n, const LabConfig& lab) {
         e.ca = c->str();
         if (!lab.find_ca(e.ca)) c->fail("no CA named '" + e.ca + "'");
     }
+    if (auto b = n.get("eab")) e.eab_required = b->boolean();
     return e;
 }
 

@@ -16,6 +16,7 @@ struct AcmeEndpointConfig {
     std::string name;           // the URL segment
     std::string template_name;  // default: the name
     std::string ca;             // empty: the CA web enrollment uses (choose_certsrv_ca)
+    bool eab_required = false;  // `eab: true`: new accounts need an external account binding
 };
 
 struct AcmeConfig {

@@ -150,6 +150,34 @@ TEST_F(Acme, AnOrderWaitsForAnOfficerAndCompletesOnceApproved) {
     EXPECT_TRUE(verified(verify_with_crl(path("lego/certificates/wait.lab.test.crt"))));
 }
 
+// An endpoint with `eab: true`: accounts need a binding under a key from STATE/acme/eab-keys
+// (generated at start and announced); certbot and lego bind with it, and without it certbot fails.
+TEST_F(Acme, ExternalAccountBindingWithCertbotAndLego) {
+    serve_acme("    endpoints:\n      - {name: WebServer, eab: true}\n");
+    EXPECT_NE(server->out().find("needs external account binding"), std::string::npos) << server->out();
+    const std::string keys = slurp(dir / "state" / "acme" / "eab-keys");
+    const auto at = keys.find("lab-eab-1 ");
+    ASSERT_NE(at, std::string::npos) << keys;
+    std::string hmac = keys.substr(at + 10);
+    hmac = hmac.substr(0, hmac.find('\n'));
+    EXPECT_EQ(std::filesystem::status(dir / "state" / "acme" / "eab-keys").permissions() & std::filesystem::perms::others_read,
+              std::filesystem::perms::none);
+    const nlohmann::json d = nlohmann::json::parse(body("", "/acme/directory"));
+    EXPECT_EQ(d["meta"]["externalAccountRequired"], true) << d.dump();
+
+    RunResult unbound = certbot("register --agree-tos --register-unsafely-without-email");
+    EXPECT_NE(unbound.exit_code, 0) << unbound.out;
+    RunResult wrong = certbot("register --agree-tos --register-unsafely-without-email --eab-kid lab-eab-1 --eab-hmac-key " +
+                              std::string("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+    EXPECT_NE(wrong.exit_code, 0) << wrong.out;
+    RunResult got = certbot("certonly --agree-tos --register-unsafely-without-email --eab-kid lab-eab-1 --eab-hmac-key " + hmac +
+                            certbot_http01() + " -d eab.lab.test");
+    ASSERT_EQ(got.exit_code, 0) << got.out;
+    EXPECT_TRUE(verified(verify_with_crl(path("certbot/config/live/eab.lab.test/cert.pem"))));
+    RunResult lego_got = lego("--eab --kid lab-eab-1 --hmac " + hmac + " --domains eab-lego.lab.test" + lego_http01() + " run");
+    EXPECT_EQ(lego_got.exit_code, 0) << lego_got.out;
+}
+
 // The acceptance kit's acme.sh with certbot and lego (skipped without ../shared).
 TEST_F(Acme, AcceptanceKitWithCertbotAndLego) {
     const std::string script = std::string(PKILAB_SOURCE_DIR) + "/../shared/acceptance/acme.sh";

@@ -27,7 +27,7 @@ Identifier identifier_from(const nlohmann::json& j) { return {j.at("type").get<s
 
 nlohmann::json to_storage(const Account& a) {
     return {{"id", a.id}, {"endpoint", a.endpoint}, {"status", a.status}, {"jwk", a.jwk}, {"thumbprint", a.thumbprint},
-            {"contact", a.contact}, {"terms_agreed", a.terms_agreed}, {"created", secs(a.created)}};
+            {"contact", a.contact}, {"terms_agreed", a.terms_agreed}, {"created", secs(a.created)}, {"eab_kid", a.eab_kid}};
 }
 
 Account account_from_storage(const nlohmann::json& j) {
@@ -40,6 +40,7 @@ Account account_from_storage(const nlohmann::json& j) {
     a.contact = j.at("contact").get<std::vector<std::string>>();
     a.terms_agreed = j.at("terms_agreed").get<bool>();
     a.created = from_secs(j.at("created"));
+    a.eab_kid = j.value("eab_kid", "");
     return a;
 }
 

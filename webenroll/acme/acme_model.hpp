@@ -27,6 +27,7 @@ struct Account {
     std::vector<std::string> contact;
     bool terms_agreed = false;
     Time created{};
+    std::string eab_kid;  // the external account key it was bound with, if any
 };
 
 struct Challenge {

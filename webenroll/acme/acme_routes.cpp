@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "ca/errors.hpp"
+#include "webenroll/acme/acme_eab.hpp"
 #include "webenroll/acme/acme_problem.hpp"
 #include "webenroll/acme/acme_reply.hpp"
 #include "webenroll/acme/acme_service.hpp"
@@ -26,7 +27,7 @@ std::vector<acme::Endpoint> endpoints_of(const LabConfig& config, const std::str
     std::vector<acme::Endpoint> out;
     if (acme.endpoints.empty()) {
         for (const auto& t : config.find_ca(certsrv_ca)->templates)
-            if (t != "SubCA") out.push_back({t, t, certsrv_ca});
+            if (t != "SubCA") out.push_back({t, t, certsrv_ca, false});
         return out;
     }
     for (const auto& e : acme.endpoints) {
@@ -34,7 +35,7 @@ std::vector<acme::Endpoint> endpoints_of(const LabConfig& config, const std::str
         if (!publishes(config, ca, e.template_name))
             throw InputError(acme.where, "protocols.acme.endpoints", "the CA " + ca + " does not publish the template " + e.template_name,
                              "add it to the CA's templates or name another ca:");
-        out.push_back({e.name, e.template_name, ca});
+        out.push_back({e.name, e.template_name, ca, e.eab_required});
     }
     return out;
 }
@@ -80,7 +81,7 @@ void add_acme_routes(Router& router, WebServices& services) {
     if (endpoints.empty()) return;
     const std::string default_ep = default_of(config.protocols.acme, endpoints);
     auto service = std::make_shared<AcmeService>(services.lab, config.protocols.acme, std::move(endpoints), default_ep,
-                                                 acme::open_acme_store(services.lab.state_dir() / "acme" / "acme.db"));
+                                                 [db = services.lab.state_dir() / "acme" / "acme.db"] { return acme::open_acme_store(db); });
 
     // `handler(service, request, endpoint, params after the endpoint, response)`.
     using Handler = void (*)(AcmeService&, const WebRequest&, const std::string&, const std::vector<std::string>&, Response&);
@@ -150,6 +151,13 @@ void add_acme_routes(Router& router, WebServices& services) {
             s.revoke_certificate(r, ep, res);
         });
 
+    for (const auto& e : service->endpoints()) {
+        if (!e.eab_required) continue;
+        const auto keys = services.lab.state_dir() / "acme" / "eab-keys";
+        const std::string kid = acme::ensure_eab_keys(keys);
+        services.notes.push_back("ACME: /acme/" + e.name + "/directory needs external account binding; keys (KID KEY) in " + keys.string() +
+                                 (kid.empty() ? "" : " (first: " + kid + ")"));
+    }
     const acme::Endpoint& d = service->endpoint(default_ep);
     services.notes.push_back("ACME: " + services.https_base + "/acme/directory (template " + d.template_name + " of " + d.ca +
                              "; http-01 validation connects to port " + std::to_string(config.protocols.acme.http01_port) +

@@ -3,6 +3,7 @@
 #include "webenroll/acme/acme_service.hpp"
 
 #include "ca/errors.hpp"
+#include "webenroll/acme/acme_eab.hpp"
 #include "webenroll/acme/acme_jwk.hpp"
 #include "webenroll/acme/acme_reply.hpp"
 
@@ -34,9 +35,10 @@ std::vector<std::string> read_contact(const nlohmann::json& payload) {
 }  // namespace
 
 AcmeService::AcmeService(const Lab& lab, const AcmeConfig& config, std::vector<Endpoint> endpoints, std::string default_endpoint,
-                         std::unique_ptr<AcmeStore> store, Validator::Check check)
+                         LazyAcmeStore::Open open_store, Validator::Check check)
     : lab_(lab), config_(config), endpoints_(std::move(endpoints)), default_endpoint_(std::move(default_endpoint)),
-      store_(std::move(store)), nonces_(lab.base_clock()) {
+      store_(std::move(open_store)), nonces_(lab.base_clock()),
+      eab_keys_(lab.state_dir() / "acme" / "eab-keys") {
     validator_ = std::make_unique<Validator>(std::move(check), [this](const Http01Job& job, const ValidationResult& result) {
         validation_done(job, result);
     });
@@ -51,9 +53,7 @@ const Endpoint& AcmeService::endpoint(const std::string& name) const {
 void AcmeService::directory(const WebRequest& r, const std::string& ep, httplib::Response& res) const {
     const Endpoint& e = endpoint(ep);
     const std::string b = base(r, ep);
-    nlohmann::json meta{{"externalAccountRequired", false},
-                        {"website", r.origin + "/"},
-                        {"profiles", {{e.name, "template " + e.template_name + " of " + e.ca}}}};
+    const nlohmann::json meta{{"externalAccountRequired", e.eab_required}, {"website", r.origin + "/"}};
     send_json(res, 200, {{"newNonce", b + "/new-nonce"}, {"newAccount", b + "/new-account"}, {"newOrder", b + "/new-order"},
                          {"revokeCert", b + "/revoke-cert"}, {"keyChange", b + "/key-change"}, {"meta", meta}});
 }
@@ -112,8 +112,12 @@ void AcmeService::new_account(const WebRequest& r, const std::string& ep, httpli
         return;
     }
     if (payload_flag(payload, "onlyReturnExisting", false)) throw AcmeError(400, "accountDoesNotExist", "no account has this key");
-    if (payload.contains("externalAccountBinding"))
-        throw AcmeError(400, "malformed", "external account binding is not offered by this endpoint (meta.externalAccountRequired is false)");
+    std::string eab_kid;
+    if (const auto eab = payload.find("externalAccountBinding"); eab != payload.end())
+        eab_kid = verify_eab(*eab, s.jws.jwk, r.origin + r.http.path, eab_keys_);
+    else if (endpoint(ep).eab_required)
+        throw AcmeError(400, "externalAccountRequired", "this endpoint needs an external account binding: ask the lab's admin for a key (" +
+                                                            eab_keys_.filename().string() + " in the lab's state)");
     if (store_->count_accounts() >= kMaxAccounts) throw AcmeError(429, "rateLimited", "this lab holds as many ACME accounts as it will");
     Account a;
     a.id = random_id(12);
@@ -123,6 +127,7 @@ void AcmeService::new_account(const WebRequest& r, const std::string& ep, httpli
     a.contact = read_contact(payload);
     a.terms_agreed = payload_flag(payload, "termsOfServiceAgreed", false);
     a.created = lab_.clock().now();
+    a.eab_kid = eab_kid;
     store_->put_account(a);
     res.set_header("Location", base(r, ep) + "/account/" + a.id);
     send_json(res, 201, account_json(a));

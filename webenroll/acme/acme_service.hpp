@@ -28,6 +28,7 @@ struct Endpoint {
     std::string name;
     std::string template_name;
     std::string ca;
+    bool eab_required = false;
 };
 
 // Per-account ceilings against floods.
@@ -40,7 +41,7 @@ inline constexpr Duration kAuthorizationLifetime = std::chrono::hours(24 * 7);
 class AcmeService {
 public:
     AcmeService(const Lab& lab, const AcmeConfig& config, std::vector<Endpoint> endpoints, std::string default_endpoint,
-                std::unique_ptr<AcmeStore> store, Validator::Check check = check_http01);
+                LazyAcmeStore::Open open_store, Validator::Check check = check_http01);
     AcmeService(const AcmeService&) = delete;
     AcmeService& operator=(const AcmeService&) = delete;
 
@@ -95,8 +96,9 @@ private:
     AcmeConfig config_;
     std::vector<Endpoint> endpoints_;
     std::string default_endpoint_;
-    std::unique_ptr<AcmeStore> store_;
+    LazyAcmeStore store_;
     Nonces nonces_;
+    std::filesystem::path eab_keys_;  // STATE/acme/eab-keys (acme_eab.hpp)
     std::mutex mu_;  // read-modify-write of orders, authorizations and accounts
     ossl::PkeyPtr probe_key_;  // signs preflight CSRs (under mu_)
     std::unique_ptr<Validator> validator_;  // last: its workers stop before the rest goes

@@ -2,7 +2,9 @@
 // Where ACME's accounts, orders and authorizations live between requests and restarts
 // (certbot renews weeks later): STATE/acme/acme.db, apart from the CA's own store.
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -34,6 +36,22 @@ public:
 
     // Forgets orders and authorizations that expired before `before`.
     virtual void purge(Time before) = 0;
+};
+
+// A store opened at its first use, so that a server that only lists its routes creates nothing.
+class LazyAcmeStore {
+public:
+    using Open = std::function<std::unique_ptr<AcmeStore>()>;
+    explicit LazyAcmeStore(Open open) : open_(std::move(open)) {}
+    AcmeStore* operator->() const {
+        std::call_once(once_, [this] { store_ = open_(); });
+        return store_.get();
+    }
+
+private:
+    Open open_;
+    mutable std::once_flag once_;
+    mutable std::unique_ptr<AcmeStore> store_;
 };
 
 // SQLite at `path` (created with its folder, mode 0700). Safe for several threads.
