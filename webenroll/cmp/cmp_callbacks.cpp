@@ -21,8 +21,6 @@ namespace {
 constexpr size_t kMaxStatusText = 900;  // OSSL_CMP_PKISI_BUFLEN is 1024 for the whole line
 constexpr int64_t kPollSeconds = 5;
 
-int quiet(const char*, const char*, int, OSSL_CMP_severity, const char*) { return 1; }
-
 // Where record_candidate finds its list: an ex_data slot of the probing trust store.
 int candidates_index() {
     static const int index = X509_STORE_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
@@ -76,7 +74,7 @@ Sender sender_of(const Call& call, const OSSL_CMP_MSG* req) {
         s.problem = "cannot check the request's signature";
         return s;
     }
-    OSSL_CMP_CTX_set_log_cb(probe.get(), quiet);
+    OSSL_CMP_CTX_set_log_cb(probe.get(), discard_log);
     X509_STORE_set_ex_data(store, candidates_index(), &candidates);
     X509_STORE_set_verify_cb(store, record_candidate);
     const bool valid = OSSL_CMP_validate_msg(probe.get(), req) == 1;
@@ -89,7 +87,7 @@ Sender sender_of(const Call& call, const OSSL_CMP_MSG* req) {
     for (const auto& c : candidates) {
         CtxPtr pinned(OSSL_CMP_CTX_new(nullptr, nullptr));
         if (!pinned) continue;
-        OSSL_CMP_CTX_set_log_cb(pinned.get(), quiet);
+        OSSL_CMP_CTX_set_log_cb(pinned.get(), discard_log);
         if (OSSL_CMP_CTX_set1_srvCert(pinned.get(), c.get()) == 1 && OSSL_CMP_validate_msg(pinned.get(), req) == 1) {
             signer = c.get();
             break;

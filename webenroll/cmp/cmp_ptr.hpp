@@ -1,5 +1,6 @@
 #pragma once
-// Owning pointers for OpenSSL's CMP handles (ca/ossl/ptr.hpp has the rest), and the body types.
+// Owning pointers for OpenSSL's CMP handles (ca/ossl/ptr.hpp has the rest), the body types, a
+// silent log callback.
 #include <openssl/cmp.h>
 
 #include "ca/ossl/ptr.hpp"
@@ -15,8 +16,11 @@ using ItavPtr = ossl::Ptr<OSSL_CMP_ITAV, OSSL_CMP_ITAV_free>;
 // PKIBody's CHOICE tags (RFC 4210 §5.1.2), what OSSL_CMP_MSG_get_bodytype returns; OpenSSL 3.0
 // keeps its names for them internal.
 namespace body {
-inline constexpr int kIr = 0, kCr = 2, kP10cr = 4, kKur = 7, kRr = 11, kRp = 12, kPkiConf = 19, kGenm = 21,
-                     kGenp = 22, kError = 23, kCertConf = 24, kPollReq = 25;
+inline constexpr int kRp = 12, kPkiConf = 19, kGenp = 22, kError = 23, kCertConf = 24, kPollReq = 25;
 }  // namespace body
+
+// A log callback for OpenSSL's CMP contexts that drops everything: what a client needs is in
+// the answer it gets, and the server's output is no place for every rejected message.
+inline int discard_log(const char*, const char*, int, OSSL_CMP_severity, const char*) { return 1; }
 
 }  // namespace pkilab::web::cmp

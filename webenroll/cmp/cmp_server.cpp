@@ -8,20 +8,9 @@ namespace pkilab::web {
 
 namespace {
 
-// OpenSSL's CMP code logs through the context; what a client needs is in the answer it gets,
-// so nothing reaches the server's output from here.
-int quiet(const char*, const char*, int, OSSL_CMP_severity, const char*) { return 1; }
-
 std::string hex(const ASN1_OCTET_STRING* s) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out;
-    if (s == nullptr) return out;
-    const unsigned char* d = ASN1_STRING_get0_data(s);
-    for (int i = 0; i < ASN1_STRING_length(s); ++i) {
-        out += kDigits[d[i] >> 4];
-        out += kDigits[d[i] & 0xf];
-    }
-    return out;
+    if (s == nullptr) return {};
+    return to_hex(ByteView(ASN1_STRING_get0_data(s), static_cast<size_t>(ASN1_STRING_length(s))));
 }
 
 bool starts_transaction(int body) {
@@ -61,7 +50,7 @@ cmp::SrvCtxPtr new_server_context() {
     cmp::SrvCtxPtr srv(OSSL_CMP_SRV_CTX_new(nullptr, nullptr));
     if (!srv) throw InternalError("OSSL_CMP_SRV_CTX_new failed");
     OSSL_CMP_CTX* ctx = OSSL_CMP_SRV_CTX_get0_cmp_ctx(srv.get());
-    OSSL_CMP_CTX_set_log_cb(ctx, quiet);
+    OSSL_CMP_CTX_set_log_cb(ctx, cmp::discard_log);
     OSSL_CMP_SRV_CTX_set_grant_implicit_confirm(srv.get(), 1);
     OSSL_CMP_SRV_CTX_set_accept_unprotected(srv.get(), 0);
     OSSL_CMP_SRV_CTX_set_send_unprotected_errors(srv.get(), 0);
@@ -93,7 +82,7 @@ CmpServer::Protection CmpServer::classify(const OSSL_CMP_MSG* msg) const {
     for (const auto& s : secrets_) {
         cmp::CtxPtr probe(OSSL_CMP_CTX_new(nullptr, nullptr));
         if (!probe) throw InternalError("OSSL_CMP_CTX_new failed");
-        OSSL_CMP_CTX_set_log_cb(probe.get(), quiet);
+        OSSL_CMP_CTX_set_log_cb(probe.get(), cmp::discard_log);
         if (OSSL_CMP_CTX_set1_secretValue(probe.get(), s.secret.data(), static_cast<int>(s.secret.size())) != 1)
             throw InternalError("OSSL_CMP_CTX_set1_secretValue failed");
         // No trust store: a signature-protected message cannot validate here.
