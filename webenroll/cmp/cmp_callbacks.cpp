@@ -132,7 +132,7 @@ void set_chain(const Call& call, const std::string& ca, STACK_OF(X509) * *chain_
 // The certificate, its chain, and for a MAC-protected request the root in caPubs (RFC 9483
 // §4.1.1: a client that shares only a secret learns there what to trust; OpenSSL puts caPubs
 // in an ip only, so a p10cr's cp goes without).
-OSSL_CMP_PKISI* issued(const Call& call, const std::string& ca, const Bytes& der, X509** cert_out,
+OSSL_CMP_PKISI* issued(Call& call, const std::string& ca, const Bytes& der, X509** cert_out,
                        STACK_OF(X509) * *chain_out, STACK_OF(X509) * *ca_pubs) {
     ossl::X509Ptr cert = parse_certificate(der, "the issued certificate");
     set_chain(call, ca, chain_out);
@@ -142,6 +142,7 @@ OSSL_CMP_PKISI* issued(const Call& call, const std::string& ca, const Bytes& der
         if (roots && !chain.empty() && sk_X509_push(roots.get(), X509_dup(const_cast<X509*>(chain.back()))) > 0)
             *ca_pubs = roots.release();
     }
+    call.transaction.issued.reset(X509_dup(cert.get()));
     *cert_out = cert.release();
     return accepted();
 }
@@ -292,8 +293,19 @@ void process_error(OSSL_CMP_SRV_CTX*, const OSSL_CMP_MSG*, const OSSL_CMP_PKISI*
                    const OSSL_CMP_PKIFREETEXT*) {}
 
 // The certificate is in the store already (submit() made it durable before answering); a
-// client that rejects it says so here, which we accept: revoking it is an officer's call.
-int process_cert_conf(OSSL_CMP_SRV_CTX*, const OSSL_CMP_MSG*, int, const ASN1_OCTET_STRING*, const OSSL_CMP_PKISI*) {
+// client that rejects it says so here, which we accept: revoking it is an officer's call. A
+// certHash must be that of the certificate this transaction carried (RFC 4210 §5.3.18), hashed
+// as its signature algorithm hashes.
+int process_cert_conf(OSSL_CMP_SRV_CTX* srv, const OSSL_CMP_MSG*, int, const ASN1_OCTET_STRING* cert_hash,
+                      const OSSL_CMP_PKISI*) {
+    Call& call = call_of(srv);
+    if (cert_hash == nullptr) return 1;
+    const X509* cert = call.transaction.issued.get();
+    ossl::Asn1OctetStringPtr expected(cert == nullptr ? nullptr : X509_digest_sig(cert, nullptr, nullptr));
+    if (!expected || ASN1_OCTET_STRING_cmp(expected.get(), cert_hash) != 0) {
+        ERR_raise_data(ERR_LIB_CMP, CMP_R_CERTHASH_UNMATCHED, "the certHash is not that of the certificate issued");
+        return 0;
+    }
     return 1;
 }
 

@@ -32,6 +32,7 @@ struct Transaction {
     SrvCtxPtr server;
     std::string identity;  // who started it; a later message from anyone else starts afresh
     std::optional<PendingRequest> pending;
+    ossl::X509Ptr issued;  // the certificate the last ip/cp carried, for certConf's certHash
     Time last_used{};
 };
 
