@@ -204,7 +204,7 @@ const CertificateAuthority& choose_ca(const IssuanceContext& ctx, const std::str
 ParsedCsr parse_csr_audited(const IssuanceContext& ctx, ByteView csr, const Requester& who,
                             const std::string& ca, Time now) {
     try {
-        return parse_csr(csr);
+        return parse_certificate_request(csr);
     } catch (const InputError& e) {
         ctx.store.append_audit(event(who.identity, "submit", ca, "rejected", e.what(), now));
         throw;
@@ -297,7 +297,7 @@ IssuanceOutcome redecide(const IssuanceContext& ctx, const RequestRecord& stored
     const Time now = ctx.clock.now();
     const CertificateAuthority& ca = find_ca(ctx, stored.ca);
     const CertificateTemplate& tmpl = find_template(ctx, stored.template_name);
-    const ParsedCsr csr = parse_csr(stored.csr_der);
+    const ParsedCsr csr = parse_certificate_request(stored.csr_der);
     Decision decision = decide(ctx, ca, tmpl, csr, stored.requester, now);
     auto set_state = [&](RequestState state, const std::string& disposition, const char* action) {
         AuditEvent e = event(officer.identity, action, ca.name(), to_string(state), disposition, now);
@@ -426,7 +426,7 @@ IssuanceOutcome submit_for_ca_infrastructure(const IssuanceContext& ctx, const E
 }
 
 Evaluation evaluate(const IssuanceContext& ctx, const EnrollmentRequest& request) {
-    const ParsedCsr csr = parse_csr(request.csr);
+    const ParsedCsr csr = parse_certificate_request(request.csr);
     const CertificateTemplate& tmpl = find_template(ctx, request.template_name);
     const CertificateAuthority& ca = choose_ca(ctx, request.ca, tmpl);
     Decision decision = decide(ctx, ca, tmpl, csr, request.requester, ctx.clock.now(), PKILAB_KIND_PREFLIGHT);

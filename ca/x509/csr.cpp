@@ -8,6 +8,7 @@
 
 #include "ca/errors.hpp"
 #include "ca/ossl/error.hpp"
+#include "ca/x509/crmf_request.hpp"
 #include "ca/x509/extension_tables.hpp"
 #include "ca/x509/extensions.hpp"
 #include "ca/x509/name.hpp"
@@ -93,12 +94,7 @@ std::string signature_name(const X509_REQ* req) {
     const ASN1_BIT_STRING* sig = nullptr;
     const X509_ALGOR* alg = nullptr;
     X509_REQ_get0_signature(req, &sig, &alg);
-    const ASN1_OBJECT* obj = nullptr;
-    X509_ALGOR_get0(&obj, nullptr, nullptr, alg);
-    int nid = OBJ_obj2nid(obj);
-    if (nid == NID_undef) return oid_to_string(obj);
-    if (nid == NID_rsassaPss) return "RSASSA-PSS";  // its long name "rsassaPss" is not what people read
-    return OBJ_nid2ln(nid);
+    return signature_algorithm_name(alg);
 }
 
 std::optional<std::string> to_utf8(const ASN1_STRING* s) {
@@ -304,13 +300,30 @@ ParsedCsr parse_csr(ByteView input) {
                  "the request was altered or signed with another key: generate it again");
     }
     out.signature_algorithm = signature_name(req);
+    read_csr_contents(out);
+    return out;
+}
 
+std::string signature_algorithm_name(const X509_ALGOR* alg) {
+    const ASN1_OBJECT* obj = nullptr;
+    X509_ALGOR_get0(&obj, nullptr, nullptr, alg);
+    int nid = OBJ_obj2nid(obj);
+    if (nid == NID_undef) return oid_to_string(obj);
+    if (nid == NID_rsassaPss) return "RSASSA-PSS";  // its long name "rsassaPss" is not what people read
+    return OBJ_nid2ln(nid);
+}
+
+void read_csr_contents(ParsedCsr& out) {
+    X509_REQ* req = out.req.get();
     check_subject(X509_REQ_get_subject_name(req));
     out.subject = format_dn(X509_REQ_get_subject_name(req));
-
     read_extensions(req, out);
     out.challenge_password = challenge_password(req);
-    return out;
+}
+
+ParsedCsr parse_certificate_request(ByteView input) {
+    if (is_crmf_request(input)) return parse_crmf_request(input);
+    return parse_csr(input);
 }
 
 ossl::X509ReqPtr make_csr(const EVP_PKEY* key, std::string_view subject, const std::vector<GeneralName>& sans) {

@@ -1,5 +1,5 @@
 #pragma once
-// Parsing and checking a PKCS#10 certificate request from outside.
+// Parsing and checking a certificate request from outside: PKCS#10, or CRMF (crmf_request.hpp).
 #include <string>
 #include <vector>
 
@@ -44,6 +44,16 @@ struct ParsedCsr {
 //    extensions (field "extensions"), unknown extensions marked critical
 //    (field "extensions.<oid>": the CA cannot honour what it does not understand).
 ParsedCsr parse_csr(ByteView input);
+
+// A request as the pipeline takes it: a CRMF CertReqMsg (RFC 4211, what CMP's ir, cr and kur
+// carry: crmf_request.hpp) when the DER is one, else a PKCS#10 request (parse_csr).
+ParsedCsr parse_certificate_request(ByteView input);
+
+// The checks and fields of parse_csr that come from the request's subject, extension request
+// and attributes, for `out.req` (set, with its key and proof of possession checked already).
+void read_csr_contents(ParsedCsr& out);
+// "sha256WithRSAEncryption", "ecdsa-with-SHA256", "ED25519", "RSASSA-PSS", else the dotted OID.
+std::string signature_algorithm_name(const X509_ALGOR* alg);
 
 // Builds and signs a CSR (helpers: `pkilab csr new`, server-side key generation, tests).
 // `subject` uses parse_dn syntax. RSA/EC sign with SHA-256, Ed25519 with itself.

@@ -84,7 +84,7 @@ std::string csr_section(const RequestRecord& x) {
     std::string html = "<h2>Certificate request</h2>";
     if (x.csr_der.empty()) return html + "<p class=\"muted\">No CSR is stored with this request.</p>";
     try {
-        const ParsedCsr csr = parse_csr(x.csr_der);
+        const ParsedCsr csr = parse_certificate_request(x.csr_der);
         html += "<dl class=\"facts\"><dt>Subject</dt><dd>" + html_escape(csr.subject) + "</dd><dt>Key</dt><dd>" +
                 html_escape(csr.key.description) + "</dd><dt>Signature</dt><dd>" + html_escape(csr.signature_algorithm) +
                 "</dd><dt>Subject alternative names</dt><dd>";
