@@ -19,7 +19,7 @@ bool is_segment(const std::string& s) {
     for (char c : s)
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
             return false;
-    return s != "directory" && s != "." && s != "..";
+    return s != "directory" && s != "test-resolver" && s != "." && s != "..";
 }
 
 AcmeEndpointConfig read_endpoint(const yaml::Node& n, const LabConfig& lab) {
@@ -27,7 +27,7 @@ AcmeEndpointConfig read_endpoint(const yaml::Node& n, const LabConfig& lab) {
     AcmeEndpointConfig e;
     e.name = n.require("name").str();
     if (!is_segment(e.name))
-        n.require("name").fail("'" + e.name + "' cannot be a URL segment", "use letters, digits, '-', '_' or '.' (not 'directory')");
+        n.require("name").fail("'" + e.name + "' cannot be a URL segment", "use letters, digits, '-', '_' or '.' (not 'directory' or 'test-resolver')");
     e.template_name = e.name;
     if (auto t = n.get("template")) e.template_name = t->str();
     if (!lab.find_template(e.template_name))

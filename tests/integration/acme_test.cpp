@@ -178,6 +178,49 @@ TEST_F(Acme, ExternalAccountBindingWithCertbotAndLego) {
     EXPECT_EQ(lego_got.exit_code, 0) << lego_got.out;
 }
 
+// dns-01 through the lab's test resolver: certbot's manual hooks and lego's exec provider set
+// the TXT record as an officer over the REST-style route; a wildcard is dns-01 only, and the
+// name policy's allow_wildcards decides it.
+TEST_F(Acme, Dns01ThroughTheTestResolverWithCertbotAndLego) {
+    std::string lab = acme_lab_text();
+    const auto at = lab.find("dns_deny:");
+    ASSERT_NE(at, std::string::npos);
+    lab.insert(at, "allow_wildcards: true, ");
+    lab_up(lab);
+    start();
+    const auto& officer = user("officer");
+    const std::string curl = "curl -sS --fail --cacert " + quote(root_pem()) + " -u " + quote(officer.name + ":" + officer.password);
+    const std::string resolver = https_base + "/acme/test-resolver";
+    spit(path("certbot-auth.sh"), "#!/bin/sh\n" + curl + " -H 'Content-Type: application/json' --data \"{\\\"name\\\":\\\"_acme-challenge.$CERTBOT_DOMAIN\\\",\\\"value\\\":\\\"$CERTBOT_VALIDATION\\\"}\" " +
+                                      quote(resolver) + " >/dev/null\n");
+    spit(path("certbot-cleanup.sh"), "#!/bin/sh\n" + curl + " -X DELETE " + quote(resolver) + "/_acme-challenge.$CERTBOT_DOMAIN\n");
+    spit(path("lego-exec.sh"), "#!/bin/sh\nname=${2%.}\ncase \"$1\" in\n  present) " + curl +
+                                   " -H 'Content-Type: application/json' --data \"{\\\"name\\\":\\\"$name\\\",\\\"value\\\":\\\"$3\\\"}\" " + quote(resolver) +
+                                   " >/dev/null ;;\n  cleanup) " + curl + " -X DELETE " + quote(resolver) + "/$name ;;\nesac\n");
+    ASSERT_EQ(run("chmod 700 " + quote(path("certbot-auth.sh")) + " " + quote(path("certbot-cleanup.sh")) + " " + quote(path("lego-exec.sh"))).exit_code, 0);
+
+    RunResult cb = certbot("certonly --agree-tos --register-unsafely-without-email --manual --preferred-challenges dns --manual-auth-hook " +
+                           quote(path("certbot-auth.sh")) + " --manual-cleanup-hook " + quote(path("certbot-cleanup.sh")) +
+                           " -d dns.lab.test -d '*.dns.lab.test'");
+    ASSERT_EQ(cb.exit_code, 0) << cb.out << server->err();
+    const std::string live = path("certbot/config/live/dns.lab.test/cert.pem");
+    EXPECT_TRUE(verified(verify_with_crl(live)));
+    EXPECT_NE(run("openssl x509 -in " + quote(live) + " -noout -ext subjectAltName").out.find("DNS:*.dns.lab.test"), std::string::npos);
+
+    RunResult lg = run("EXEC_PATH=" + quote(path("lego-exec.sh")) + " LEGO_CA_CERTIFICATES=" + quote(root_pem()) + " timeout 120 lego --server " +
+                       quote(directory()) + " --accept-tos --email a@lab.test --path " + quote(path("lego")) +
+                       " --domains '*.lego-dns.lab.test' --dns exec --dns.disable-cp run 2>&1");
+    ASSERT_EQ(lg.exit_code, 0) << lg.out << server->err();
+    EXPECT_TRUE(verified(verify_with_crl(path("lego/certificates/_.lego-dns.lab.test.crt"))));
+    // The hooks cleaned up; a record nobody set fails the challenge with the resolver's word.
+    EXPECT_EQ(body(basic("auditor"), "/acme/test-resolver"), "{\"records\":[]}");
+    RunResult unset = run("EXEC_PATH=/bin/true LEGO_CA_CERTIFICATES=" + quote(root_pem()) + " timeout 120 lego --server " + quote(directory()) +
+                          " --accept-tos --email a@lab.test --path " + quote(path("lego")) +
+                          " --domains unset.lab.test --dns exec --dns.disable-cp run 2>&1");
+    EXPECT_NE(unset.exit_code, 0) << unset.out;
+    EXPECT_NE(unset.out.find("test resolver"), std::string::npos) << unset.out;
+}
+
 // The acceptance kit's acme.sh with certbot and lego (skipped without ../shared).
 TEST_F(Acme, AcceptanceKitWithCertbotAndLego) {
     const std::string script = std::string(PKILAB_SOURCE_DIR) + "/../shared/acceptance/acme.sh";

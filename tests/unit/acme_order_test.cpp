@@ -97,7 +97,9 @@ TEST(AcmeIdentifier, NormalizesAndRefuses) {
         }
         return std::string("accepted");
     };
-    EXPECT_EQ(type_of({{"type", "dns"}, {"value", "*.lab.test"}}), "rejectedIdentifier");
+    EXPECT_EQ(read_identifier({{"type", "dns"}, {"value", "*.Lab.test"}}).value, "*.lab.test");
+    EXPECT_EQ(type_of({{"type", "dns"}, {"value", "*.*.lab.test"}}), "rejectedIdentifier");
+    EXPECT_EQ(type_of({{"type", "dns"}, {"value", "a.*.lab.test"}}), "rejectedIdentifier");
     EXPECT_EQ(type_of({{"type", "dns"}, {"value", "a..lab.test"}}), "rejectedIdentifier");
     EXPECT_EQ(type_of({{"type", "dns"}, {"value", "-a.lab.test"}}), "rejectedIdentifier");
     EXPECT_EQ(type_of({{"type", "dns"}, {"value", "a_b.lab.test"}}), "rejectedIdentifier");

@@ -44,9 +44,7 @@ Identifier read_identifier(const nlohmann::json& j) {
     const std::string value = j["value"].get<std::string>();
     if (type == "dns") {
         const std::string v = ascii_lower(value);
-        if (v.starts_with("*."))
-            throw AcmeError(400, "rejectedIdentifier", "wildcard names need dns-01, which this lab does not offer: '" + v.substr(0, 64) + "'");
-        if (!is_dns_name(v)) throw AcmeError(400, "rejectedIdentifier", "'" + printable(value.substr(0, 64)) + "' is not a DNS name");
+        if (!is_dns_name(v.starts_with("*.") ? v.substr(2) : v)) throw AcmeError(400, "rejectedIdentifier", "'" + printable(value.substr(0, 64)) + "' is not a DNS name");
         return {"dns", v};
     }
     if (type == "ip") {

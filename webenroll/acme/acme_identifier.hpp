@@ -11,8 +11,8 @@ namespace pkilab::acme {
 // The textual form the CA's SAN parser gives an IP (RFC 5952 for v6), or empty when `s` is none.
 std::string canonical_ip(const std::string& s);
 // {"type": "dns"|"ip", "value": ...}, normalized (lower case, canonical address). AcmeError
-// (malformed, rejectedIdentifier, unsupportedIdentifier) otherwise; wildcards are refused, as
-// they need dns-01.
+// (malformed, rejectedIdentifier, unsupportedIdentifier) otherwise. A wildcard is "*." and a
+// name (its authorization offers dns-01 only).
 Identifier read_identifier(const nlohmann::json& j);
 
 }  // namespace pkilab::acme

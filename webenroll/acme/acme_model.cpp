@@ -52,7 +52,7 @@ nlohmann::json to_storage(const Authorization& a) {
         challenges.push_back(std::move(cj));
     }
     return {{"id", a.id}, {"account", a.account}, {"order", a.order}, {"identifier", {{"type", a.identifier.type}, {"value", a.identifier.value}}},
-            {"status", a.status}, {"expires", secs(a.expires)}, {"challenges", std::move(challenges)}, {"refusal", a.refusal}};
+            {"status", a.status}, {"expires", secs(a.expires)}, {"challenges", std::move(challenges)}, {"refusal", a.refusal}, {"wildcard", a.wildcard}};
 }
 
 Authorization authorization_from_storage(const nlohmann::json& j) {
@@ -73,6 +73,7 @@ Authorization authorization_from_storage(const nlohmann::json& j) {
         a.challenges.push_back(std::move(c));
     }
     a.refusal = j.value("refusal", nlohmann::json());
+    a.wildcard = j.value("wildcard", false);
     return a;
 }
 

@@ -47,6 +47,7 @@ struct Authorization {
     Time expires{};
     std::vector<Challenge> challenges;
     nlohmann::json refusal;  // the CA's policy refuses the name: its challenges fail with this
+    bool wildcard = false;   // for "*.NAME": the identifier is NAME, and only dns-01 is offered
 };
 
 struct Order {

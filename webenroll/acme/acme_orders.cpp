@@ -1,8 +1,11 @@
-// Orders, authorizations and challenges (RFC 8555 §7.4, §7.5), and the answers of the
-// validation workers.
+// Orders, authorizations and challenges (RFC 8555 §7.4, §7.5), the lab's test resolver for
+// dns-01, and the answers of the validation workers.
+#include <openssl/sha.h>
+
 #include <algorithm>
 #include <set>
 
+#include "webenroll/acme/acme_base64url.hpp"
 #include "webenroll/acme/acme_identifier.hpp"
 #include "webenroll/acme/acme_jwk.hpp"
 #include "webenroll/acme/acme_reply.hpp"
@@ -13,6 +16,16 @@ namespace pkilab::acme {
 namespace {
 
 constexpr int kRetryAfterSeconds = 2;
+
+}  // namespace
+
+std::string txt_digest(const std::string& key_authorization) {
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(key_authorization.data()), key_authorization.size(), digest);
+    return b64url_encode(ByteView(digest, sizeof digest));
+}
+
+namespace {
 
 }  // namespace
 
@@ -41,8 +54,10 @@ nlohmann::json AcmeService::challenge_json(const WebRequest& r, const Authorizat
 nlohmann::json AcmeService::authorization_json(const WebRequest& r, const Authorization& a) const {
     nlohmann::json challenges = nlohmann::json::array();
     for (std::size_t i = 0; i < a.challenges.size(); ++i) challenges.push_back(challenge_json(r, a, i));
-    return {{"identifier", {{"type", a.identifier.type}, {"value", a.identifier.value}}}, {"status", a.status},
-            {"expires", rfc3339(a.expires)}, {"challenges", challenges}};
+    nlohmann::json j{{"identifier", {{"type", a.identifier.type}, {"value", a.identifier.value}}}, {"status", a.status},
+                     {"expires", rfc3339(a.expires)}, {"challenges", challenges}};
+    if (a.wildcard) j["wildcard"] = true;
+    return j;
 }
 
 Authorization AcmeService::load_authorization(const std::string& id, const Account& owner) {
@@ -92,8 +107,11 @@ void AcmeService::new_order(const WebRequest& r, const std::string& ep, httplib:
         a.account = o.account;
         a.order = o.id;
         a.identifier = i;
+        a.wildcard = i.value.starts_with("*.");
+        if (a.wildcard) a.identifier.value = i.value.substr(2);
         a.expires = std::min(o.expires, now + kAuthorizationLifetime);
-        a.challenges.push_back(Challenge{"http-01", random_id(32), "pending", std::nullopt, nullptr});
+        if (!a.wildcard) a.challenges.push_back(Challenge{"http-01", random_id(32), "pending", std::nullopt, nullptr});
+        if (i.type == "dns") a.challenges.push_back(Challenge{"dns-01", random_id(32), "pending", std::nullopt, nullptr});
         a.refusal = preflight(endpoint(ep), i);
         store_->put_authorization(a);
         o.authorizations.push_back(a.id);
@@ -142,7 +160,7 @@ void AcmeService::challenge(const WebRequest& r, const std::string& ep, const st
         finish_challenge(a, i, false, lab_.clock().now(), a.refusal);
         store_->put_authorization(a);
     } else if (!s.jws.post_as_get() && a.status == "pending" && c.status == "pending") {
-        Http01Job job{a.id, i, a.identifier.value, address_of(a.identifier), config_.http01_port, c.token,
+        Http01Job job{c.type, a.id, i, a.identifier.value, address_of(a.identifier), config_.http01_port, c.token,
                       c.token + "." + s.account->thumbprint};
         c.status = "processing";
         store_->put_authorization(a);
@@ -162,6 +180,30 @@ std::string AcmeService::address_of(const Identifier& id) const {
         if (name == id.value) return address;
     if (id.type == "ip") return id.value;
     return config_.default_address;
+}
+
+ValidationResult AcmeService::check_dns01(const Http01Job& job) const {
+    const std::string name = "_acme-challenge." + job.name;
+    const std::string expected = txt_digest(job.key_authorization);
+    const auto records = store_->txt(name, lab_.clock().now());
+    for (const auto& [n, value, expires] : records)
+        if (value == expected) return {true, nullptr};
+    return {false, problem_json("unauthorized", "the lab's test resolver has " + std::to_string(records.size()) + " TXT record(s) for " +
+                                                    name + ", none the digest of the key authorization (set it with POST /acme/test-resolver)",
+                                403)};
+}
+
+void AcmeService::set_txt(const std::string& name, const std::string& value) {
+    store_->add_txt(name, value, lab_.clock().now() + std::chrono::hours(24), kMaxTxtRecords);
+}
+
+void AcmeService::remove_txt(const std::string& name) { store_->remove_txt(name); }
+
+nlohmann::json AcmeService::txt_records() const {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& [name, value, expires] : store_->txt("", lab_.clock().now()))
+        out.push_back({{"name", name}, {"value", value}, {"expires", rfc3339(expires)}});
+    return out;
 }
 
 void AcmeService::validation_done(const Http01Job& job, const ValidationResult& result) {

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "ca/errors.hpp"
+#include "ca/text.hpp"
 #include "webenroll/acme/acme_eab.hpp"
 #include "webenroll/acme/acme_problem.hpp"
 #include "webenroll/acme/acme_reply.hpp"
@@ -70,6 +71,53 @@ void answer(AcmeService& service, const WebRequest& r, const std::string& ep, Re
     res.set_header("Replay-Nonce", service.fresh_nonce());
     res.set_header("Cache-Control", "no-store");
     acme::add_link(res, r.origin + "/acme/" + ep + "/directory", "index");
+}
+
+constexpr const char* kResolverWhere = "test resolver";
+
+// "_acme-challenge.www.lab.test" from what a hook passes (any case, a trailing dot).
+std::string record_name(std::string name) {
+    if (!name.empty() && name.back() == '.') name.pop_back();
+    name = ascii_lower(name);
+    if (name.empty() || name.size() > 253 || name.front() == '.' || name.find("..") != std::string::npos)
+        throw InputError(kResolverWhere, "name", "'" + printable(name.substr(0, 64)) + "' is not a DNS name");
+    for (char c : name)
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+            throw InputError(kResolverWhere, "name", "'" + printable(name.substr(0, 64)) + "' is not a DNS name");
+    return name;
+}
+
+void add_resolver_routes(Router& router, const std::shared_ptr<AcmeService>& service) {
+    auto add = [&router](const char* method, const char* pattern, Access access, const char* summary, RouteHandler h) {
+        Route route;
+        route.method = method;
+        route.pattern = pattern;
+        route.access = access;
+        route.style = RouteStyle::Api;
+        route.summary = summary;
+        route.handler = std::move(h);
+        router.add(std::move(route));
+    };
+    add("GET", "/acme/test-resolver", Access::Read, "ACME: the test resolver's TXT records, which dns-01 validation reads",
+        [service](const WebRequest&, Response& res) { acme::send_json(res, 200, {{"records", service->txt_records()}}); });
+    add("POST", "/acme/test-resolver", Access::Officer, "ACME: set a TXT record for dns-01 ({name, value}), for a day",
+        [service](const WebRequest& r, Response& res) {
+            const nlohmann::json body = nlohmann::json::parse(r.http.body, nullptr, false);
+            if (!body.is_object() || !body.contains("name") || !body.contains("value") || !body["name"].is_string() ||
+                !body["value"].is_string())
+                throw InputError(kResolverWhere, "body", "expected {\"name\": \"_acme-challenge.NAME\", \"value\": \"TXT\"}");
+            const std::string name = record_name(body["name"].get<std::string>());
+            const std::string value = body["value"].get<std::string>();
+            if (value.empty() || value.size() > 255 || printable(value) != value)
+                throw InputError(kResolverWhere, "value", "a TXT value is 1 to 255 printable characters");
+            service->set_txt(name, value);
+            acme::send_json(res, 201, {{"name", name}, {"value", value}});
+        });
+    add("DELETE", "/acme/test-resolver/{name}", Access::Officer, "ACME: remove a name's TXT records from the test resolver",
+        [service](const WebRequest& r, Response& res) {
+            service->remove_txt(record_name(r.params.at(0)));
+            res.status = 204;
+        });
 }
 
 }  // namespace
@@ -158,6 +206,7 @@ void add_acme_routes(Router& router, WebServices& services) {
         services.notes.push_back("ACME: /acme/" + e.name + "/directory needs external account binding; keys (KID KEY) in " + keys.string() +
                                  (kid.empty() ? "" : " (first: " + kid + ")"));
     }
+    add_resolver_routes(router, service);
     const acme::Endpoint& d = service->endpoint(default_ep);
     services.notes.push_back("ACME: " + services.https_base + "/acme/directory (template " + d.template_name + " of " + d.ca +
                              "; http-01 validation connects to port " + std::to_string(config.protocols.acme.http01_port) +

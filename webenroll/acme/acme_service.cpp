@@ -39,9 +39,9 @@ AcmeService::AcmeService(const Lab& lab, const AcmeConfig& config, std::vector<E
     : lab_(lab), config_(config), endpoints_(std::move(endpoints)), default_endpoint_(std::move(default_endpoint)),
       store_(std::move(open_store)), nonces_(lab.base_clock()),
       eab_keys_(lab.state_dir() / "acme" / "eab-keys") {
-    validator_ = std::make_unique<Validator>(std::move(check), [this](const Http01Job& job, const ValidationResult& result) {
-        validation_done(job, result);
-    });
+    validator_ = std::make_unique<Validator>(
+        [this, http = std::move(check)](const Http01Job& job) { return job.type == "dns-01" ? check_dns01(job) : http(job); },
+        [this](const Http01Job& job, const ValidationResult& result) { validation_done(job, result); });
 }
 
 const Endpoint& AcmeService::endpoint(const std::string& name) const {

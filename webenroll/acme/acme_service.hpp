@@ -37,6 +37,10 @@ inline constexpr std::size_t kMaxAccounts = 100000;
 inline constexpr std::size_t kMaxIdentifiers = 100;
 inline constexpr Duration kOrderLifetime = std::chrono::hours(24 * 7);
 inline constexpr Duration kAuthorizationLifetime = std::chrono::hours(24 * 7);
+inline constexpr std::size_t kMaxTxtRecords = 10000;
+
+// dns-01's TXT value: base64url(SHA-256(key authorization)) (RFC 8555 §8.4).
+std::string txt_digest(const std::string& key_authorization);
 
 class AcmeService {
 public:
@@ -65,6 +69,12 @@ public:
     void certificate(const WebRequest& r, const std::string& ep, const std::string& id, httplib::Response& res);
     void revoke_certificate(const WebRequest& r, const std::string& ep, httplib::Response& res);
 
+    // The test resolver dns-01 asks instead of DNS: TXT records an officer sets, for a day of
+    // the lab clock. `name` is lower case without a trailing dot ("_acme-challenge.www.lab.test").
+    void set_txt(const std::string& name, const std::string& value);
+    void remove_txt(const std::string& name);
+    nlohmann::json txt_records() const;
+
 private:
     struct Signed {
         Jws jws;
@@ -87,6 +97,7 @@ private:
     void follow_request(Order& o);
     void issued(Order& o, const std::string& ca, const std::string& serial);
     void validation_done(const Http01Job& job, const ValidationResult& result);
+    ValidationResult check_dns01(const Http01Job& job) const;
     std::string address_of(const Identifier& id) const;
     // Under mu_: a rejectedIdentifier problem when the endpoint's template or plugins refuse the
     // name itself, else null.

@@ -19,6 +19,8 @@ CREATE TABLE IF NOT EXISTS accounts (id TEXT PRIMARY KEY, endpoint TEXT NOT NULL
 CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, account TEXT NOT NULL, expires INTEGER NOT NULL, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS orders_by_account ON orders (account, expires);
 CREATE TABLE IF NOT EXISTS authorizations (id TEXT PRIMARY KEY, expires INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS txt_records (name TEXT NOT NULL, value TEXT NOT NULL, expires INTEGER NOT NULL,
+    PRIMARY KEY (name, value));
 CREATE TABLE IF NOT EXISTS issued (ca TEXT NOT NULL, serial TEXT NOT NULL, account TEXT NOT NULL, PRIMARY KEY (ca, serial));
 )";
 
@@ -123,10 +125,41 @@ public:
         return s.getColumn(0).getString();
     }
 
+    void add_txt(const std::string& name, const std::string& value, Time expires, std::size_t max) override {
+        std::lock_guard lock(mu_);
+        SQLite::Statement count(db_, "SELECT COUNT(*) FROM txt_records");
+        count.executeStep();
+        if (static_cast<std::size_t>(count.getColumn(0).getInt64()) >= max)
+            throw ConflictError("the test resolver holds " + std::to_string(max) + " records already: remove some");
+        SQLite::Statement s(db_, "INSERT OR REPLACE INTO txt_records (name, value, expires) VALUES (?, ?, ?)");
+        s.bind(1, name);
+        s.bind(2, value);
+        s.bind(3, secs(expires));
+        s.exec();
+    }
+    void remove_txt(const std::string& name) override {
+        std::lock_guard lock(mu_);
+        SQLite::Statement s(db_, "DELETE FROM txt_records WHERE name = ?");
+        s.bind(1, name);
+        s.exec();
+    }
+    std::vector<std::tuple<std::string, std::string, Time>> txt(const std::string& name, Time now) const override {
+        std::lock_guard lock(mu_);
+        SQLite::Statement s(db_, name.empty() ? "SELECT name, value, expires FROM txt_records WHERE expires > ? ORDER BY name LIMIT 10000"
+                                              : "SELECT name, value, expires FROM txt_records WHERE expires > ? AND name = ? LIMIT 100");
+        s.bind(1, secs(now));
+        if (!name.empty()) s.bind(2, name);
+        std::vector<std::tuple<std::string, std::string, Time>> out;
+        while (s.executeStep())
+            out.emplace_back(s.getColumn(0).getString(), s.getColumn(1).getString(), Time{Duration{s.getColumn(2).getInt64()}});
+        return out;
+    }
+
     void purge(Time before) override {
         std::lock_guard lock(mu_);
         SQLite::Transaction t(db_);
-        for (const char* sql : {"DELETE FROM orders WHERE expires < ?", "DELETE FROM authorizations WHERE expires < ?"}) {
+        for (const char* sql : {"DELETE FROM orders WHERE expires < ?", "DELETE FROM authorizations WHERE expires < ?",
+                                "DELETE FROM txt_records WHERE expires < ?"}) {
             SQLite::Statement s(db_, sql);
             s.bind(1, secs(before));
             s.exec();

@@ -7,6 +7,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "ca/clock.hpp"
 #include "webenroll/acme/acme_model.hpp"
@@ -33,6 +35,13 @@ public:
     // Who obtained a certificate (for revocation by the account), kept after its order is gone.
     virtual void record_issued(const std::string& ca, const std::string& serial, const std::string& account) = 0;
     virtual std::optional<std::string> issued_to(const std::string& ca, const std::string& serial) const = 0;
+
+    // The lab's test resolver for dns-01: TXT records an officer sets (name lower case, no
+    // trailing dot). ConflictError past `max` records.
+    virtual void add_txt(const std::string& name, const std::string& value, Time expires, std::size_t max) = 0;
+    virtual void remove_txt(const std::string& name) = 0;
+    // {name, value, expires} of the records that have not expired by `now` (all names when empty).
+    virtual std::vector<std::tuple<std::string, std::string, Time>> txt(const std::string& name, Time now) const = 0;
 
     // Forgets orders and authorizations that expired before `before`.
     virtual void purge(Time before) = 0;

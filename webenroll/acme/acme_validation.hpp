@@ -16,6 +16,7 @@
 namespace pkilab::acme {
 
 struct Http01Job {
+    std::string type = "http-01";  // or dns-01
     std::string authorization;  // id
     std::size_t challenge = 0;  // index in the authorization
     std::string name;           // the identifier's value (the Host header)
