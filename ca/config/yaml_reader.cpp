@@ -206,6 +206,20 @@ std::vector<Node> Node::list() const {
     return out;
 }
 
+std::vector<std::pair<std::string, Node>> Node::entries() const {
+    if (!node_.IsMap()) fail("expected a mapping, found " + type_name(), "write key: value, one per line");
+    std::vector<std::pair<std::string, Node>> out;
+    std::set<std::string> seen;
+    for (auto it = node_.begin(); it != node_.end(); ++it) {
+        const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
+        const Node item = child(it->second, path_ + "[" + key + "]", it->first.Mark());
+        if (key.empty()) item.fail("a key is empty or not a plain string");
+        if (!seen.insert(key).second) item.fail("key '" + key + "' is written twice");
+        out.emplace_back(key, item);
+    }
+    return out;
+}
+
 std::string Node::str() const {
     if (!node_.IsScalar()) fail("expected a single value, found " + (node_.IsNull() ? std::string("nothing") : type_name()));
     return node_.Scalar();

@@ -39,6 +39,9 @@ public:
     Node require(std::string_view key) const;             // absent: InputError at this map
 
     std::vector<Node> list() const;  // expects a sequence
+    // A mapping whose keys are data (host names, which may hold dots), in document order.
+    // Keys must be non-empty plain strings, each once.
+    std::vector<std::pair<std::string, Node>> entries() const;
     std::string str() const;         // any scalar, as written (numbers and true/false too)
     bool boolean() const;            // exactly true or false (unquoted)
     long long integer(long long min, long long max) const;
