@@ -53,10 +53,12 @@ AcmeConfig read_acme_config(const yaml::Node& node, const LabConfig& lab) {
         if (!is_address(c.default_address)) a->fail("'" + c.default_address + "' is not an IP address");
     }
     if (auto h = node.get("hosts")) {
-        if (!h->is_map()) h->fail("expected a mapping of name: address", "e.g. hosts: {www.lab.test: 127.0.0.1}");
-        for (auto& [name, address] : h->flattened()) {
-            if (!is_address(address)) h->fail("'" + address + "' (for " + name + ") is not an IP address");
-            c.hosts.emplace_back(ascii_lower(name), address);
+        for (const auto& entry : h->list()) {
+            entry.expect_map({"name", "address"});
+            const std::string name = ascii_lower(entry.require("name").str());
+            const std::string address = entry.require("address").str();
+            if (!is_address(address)) entry.require("address").fail("'" + address + "' (for " + name + ") is not an IP address");
+            c.hosts.emplace_back(name, address);
         }
     }
     if (auto list = node.get("endpoints")) {

@@ -221,6 +221,17 @@ TEST_F(Acme, Dns01ThroughTheTestResolverWithCertbotAndLego) {
     EXPECT_NE(unset.out.find("test resolver"), std::string::npos) << unset.out;
 }
 
+// The hosts list decides where a name is validated: here every name goes to 127.0.0.2 (where
+// nobody listens) but one, which goes to lego's responder on 127.0.0.1.
+TEST_F(Acme, TheHostsListSaysWhereANameIsValidated) {
+    serve_acme("    default_address: 127.0.0.2\n    hosts:\n      - {name: Mapped.lab.test, address: 127.0.0.1}\n");
+    RunResult mapped = lego("--domains mapped.lab.test" + lego_http01() + " run");
+    EXPECT_EQ(mapped.exit_code, 0) << mapped.out;
+    RunResult elsewhere = lego("--domains elsewhere.lab.test" + lego_http01() + " run");
+    EXPECT_NE(elsewhere.exit_code, 0) << elsewhere.out;
+    EXPECT_NE(elsewhere.out.find("connecting to 127.0.0.2"), std::string::npos) << elsewhere.out;
+}
+
 // The acceptance kit's acme.sh with certbot and lego (skipped without ../shared).
 TEST_F(Acme, AcceptanceKitWithCertbotAndLego) {
     const std::string script = std::string(PKILAB_SOURCE_DIR) + "/../shared/acceptance/acme.sh";
