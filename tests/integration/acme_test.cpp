@@ -221,6 +221,27 @@ TEST_F(Acme, Dns01ThroughTheTestResolverWithCertbotAndLego) {
     EXPECT_NE(unset.out.find("test resolver"), std::string::npos) << unset.out;
 }
 
+// A refusal that only the CSR shows (the key policy on an RSA 2048 key) comes at finalize:
+// an error answer whose detail lego prints, and the order is invalid.
+TEST_F(Acme, AKeyPolicyRefusalAtFinalizeReachesLego) {
+    std::string lab = acme_lab_text();
+    for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+             {"    policy: [names]\n", "    policy: [names, keys]\n"},
+             {"\nplugins:\n  load:\n", "\nplugins:\n  load:\n    - name: keys\n      file: libpkilab_key_policy.so\n      config: {rsa_min_bits: 3072}\n"}}) {
+        const auto at = lab.find(from);
+        ASSERT_NE(at, std::string::npos) << from;
+        lab.replace(at, from.size(), to);
+    }
+    lab_up(lab);
+    start();
+    RunResult refused = lego("--key-type rsa2048 --domains weak.lab.test" + lego_http01() + " run");
+    EXPECT_NE(refused.exit_code, 0) << refused.out;
+    EXPECT_NE(refused.out.find("urn:ietf:params:acme:error:badCSR"), std::string::npos) << refused.out;
+    EXPECT_NE(refused.out.find("keys: "), std::string::npos) << refused.out;
+    RunResult strong = lego("--key-type rsa4096 --domains strong.lab.test" + lego_http01() + " run");
+    EXPECT_EQ(strong.exit_code, 0) << strong.out;
+}
+
 // The hosts list decides where a name is validated: here every name goes to 127.0.0.2 (where
 // nobody listens) but one, which goes to lego's responder on 127.0.0.1.
 TEST_F(Acme, TheHostsListSaysWhereANameIsValidated) {
