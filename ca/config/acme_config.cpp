@@ -53,11 +53,10 @@ AcmeConfig read_acme_config(const yaml::Node& node, const LabConfig& lab) {
         if (!is_address(c.default_address)) a->fail("'" + c.default_address + "' is not an IP address");
     }
     if (auto h = node.get("hosts")) {
-        for (const auto& entry : h->list()) {
-            entry.expect_map({"name", "address"});
-            const std::string name = ascii_lower(entry.require("name").str());
-            const std::string address = entry.require("address").str();
-            if (!is_address(address)) entry.require("address").fail("'" + address + "' (for " + name + ") is not an IP address");
+        for (const auto& [key, value] : h->entries()) {
+            const std::string name = ascii_lower(key);
+            const std::string address = value.str();
+            if (!is_address(address)) value.fail("'" + address + "' (for " + name + ") is not an IP address");
             c.hosts.emplace_back(name, address);
         }
     }

@@ -24,7 +24,7 @@ struct AcmeConfig {
     // Where http-01 validation connects: the port the clients' responders listen on. 5002 (as
     // pebble and the acceptance kit) because port 80 needs root on a lab machine.
     int http01_port = 5002;
-    // Each requested name resolves through this list, and every other name to default_address,
+    // Each requested name resolves through this map, and every other name to default_address,
     // so that validation reaches a responder on loopback without DNS.
     std::vector<std::pair<std::string, std::string>> hosts;
     std::string default_address = "127.0.0.1";

@@ -245,7 +245,7 @@ TEST_F(Acme, AKeyPolicyRefusalAtFinalizeReachesLego) {
 // The hosts list decides where a name is validated: here every name goes to 127.0.0.2 (where
 // nobody listens) but one, which goes to lego's responder on 127.0.0.1.
 TEST_F(Acme, TheHostsListSaysWhereANameIsValidated) {
-    serve_acme("    default_address: 127.0.0.2\n    hosts:\n      - {name: Mapped.lab.test, address: 127.0.0.1}\n");
+    serve_acme("    default_address: 127.0.0.2\n    hosts: {Mapped.lab.test: 127.0.0.1}\n");
     RunResult mapped = lego("--domains mapped.lab.test" + lego_http01() + " run");
     EXPECT_EQ(mapped.exit_code, 0) << mapped.out;
     RunResult elsewhere = lego("--domains elsewhere.lab.test" + lego_http01() + " run");

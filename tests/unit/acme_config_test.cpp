@@ -45,7 +45,7 @@ TEST(AcmeConfig, OnWithLabFriendlyDefaultsWithoutASection) {
 TEST(AcmeConfig, ReadsEveryKey) {
     const LabConfig lab = parse_lab_config(kLab +
                                                "protocols:\n  acme:\n    http01_port: 18080\n    default_address: ::1\n"
-                                               "    hosts:\n      - {name: WWW.lab.test, address: 10.0.0.7}\n"
+                                               "    hosts: {WWW.lab.test: 10.0.0.7}\n"
                                                "    endpoints:\n      - {name: web, template: WebServer, ca: issuing, eab: true}\n"
                                                "      - {name: User}\n    default_endpoint: web\n",
                                            "lab.yaml");
@@ -67,7 +67,7 @@ TEST(AcmeConfig, ReadsEveryKey) {
 TEST(AcmeConfig, RefusesMistakesWhereTheyAre) {
     EXPECT_NE(error_of("    http01_prot: 80\n").find("did you mean 'http01_port'"), std::string::npos);
     EXPECT_NE(error_of("    http01_port: 0\n").find("lab.yaml:"), std::string::npos);
-    EXPECT_NE(error_of("    hosts:\n      - {name: www.lab.test, address: nowhere}\n").find("'nowhere' (for www.lab.test) is not an IP address"), std::string::npos);
+    EXPECT_NE(error_of("    hosts: {www.lab.test: nowhere}\n").find("'nowhere' (for www.lab.test) is not an IP address"), std::string::npos);
     EXPECT_NE(error_of("    default_address: localhost\n").find("is not an IP address"), std::string::npos);
     EXPECT_NE(error_of("    endpoints:\n      - {name: x, template: Nope}\n").find("no template named 'Nope'"), std::string::npos);
     EXPECT_NE(error_of("    endpoints:\n      - {name: x, template: WebServer, ca: nope}\n").find("no CA named 'nope'"), std::string::npos);
