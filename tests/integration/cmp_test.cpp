@@ -1,8 +1,9 @@
 // CMP (RFC 4210 / RFC 9483) with the real client, `openssl cmp`, against `pkilab serve`: genm,
-// p10cr protected by the generated shared secret and by a signature, rr, a wrong secret, a
-// policy refusal whose reason shows in the client's output, a request that waits for an
-// officer and is polled for, and the acceptance kit's cmp.sh. Every certificate the client gets
-// is checked against the key it asked for, the chain and the CRL served at its CDP.
+// ir and p10cr protected by the generated shared secret, cr, p10cr and kur signed with the
+// certificate obtained, rr, a wrong secret, a policy refusal whose reason shows in the client's
+// output, a request that waits for an officer and is polled for, and the acceptance kit's cmp.sh.
+// Every certificate the client gets is checked against the key it asked for, the chain and the
+// CRL served at its CDP.
 #include <filesystem>
 #include <thread>
 
@@ -104,13 +105,42 @@ TEST_F(Cmp, APolicyRefusalShowsItsReasonInTheClient) {
     EXPECT_NE(cmp("-cmd genm " + mac(), "/.well-known/cmp/p/nosuch").exit_code, 0);
 }
 
-TEST_F(Cmp, CrmfRequestsAreRefusedWithAReasonForNow) {
+TEST_F(Cmp, IrWithTheSharedSecretThenCrAndKurSignedWithItsCertificate) {
     serve();
-    ASSERT_EQ(run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " + quote(path("ir.key"))).exit_code, 0);
-    const RunResult r = cmp("-cmd ir " + mac() + " -newkey " + quote(path("ir.key")) + " -subject /CN=ir.lab.test -certout " +
-                            quote(path("ir.pem")));
+    auto new_key = [this](const std::string& stem) {
+        ASSERT_EQ(run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " + quote(path(stem + ".key"))).exit_code, 0);
+    };
+    // ir, MAC-protected, with certConf; caPubs carries the root.
+    new_key("ir");
+    RunResult r = cmp("-cmd ir " + mac() + " -newkey " + quote(path("ir.key")) + " -subject /CN=ir.lab.test -sans ir.lab.test" +
+                      " -certout " + quote(path("ir.pem")) + " -cacertsout " + quote(path("capubs.pem")));
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_TRUE(has(r.out, "sending CERTCONF")) << r.out;
+    expect_good_certificate("ir");
+    EXPECT_TRUE(has(run("openssl x509 -in " + quote(path("ir.pem")) + " -noout -ext subjectAltName").out, "DNS:ir.lab.test"));
+    EXPECT_EQ(run("openssl x509 -in " + quote(path("capubs.pem")) + " -noout -fingerprint -sha256").out,
+              run("openssl x509 -in " + quote(root_pem()) + " -noout -fingerprint -sha256").out);
+
+    // cr, signed with the ir certificate.
+    new_key("cr");
+    r = cmp("-cmd cr " + signed_by("ir") + " -newkey " + quote(path("cr.key")) + " -subject /CN=cr.lab.test -certout " +
+            quote(path("cr.pem")));
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    expect_good_certificate("cr");
+
+    // kur: a new key for the ir certificate, signed with it; the subject stays.
+    new_key("kur");
+    r = cmp("-cmd kur " + signed_by("ir") + " -oldcert " + quote(path("ir.pem")) + " -newkey " + quote(path("kur.key")) +
+            " -certout " + quote(path("kur.pem")));
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    expect_good_certificate("kur");
+    EXPECT_TRUE(has(run("openssl x509 -in " + quote(path("kur.pem")) + " -noout -subject").out, "CN = ir.lab.test"));
+    // Another subject is not a key update.
+    new_key("kur2");
+    r = cmp("-cmd kur " + signed_by("ir") + " -oldcert " + quote(path("ir.pem")) + " -newkey " + quote(path("kur2.key")) +
+            " -subject /CN=someone-else.lab.test -certout " + quote(path("kur2.pem")));
     EXPECT_NE(r.exit_code, 0) << r.out;
-    EXPECT_TRUE(has(r.out, "p10cr")) << r.out;
+    EXPECT_TRUE(has(r.out, "the certificate it updates has")) << r.out;
 }
 
 TEST_F(Cmp, ARequestWaitingForApprovalIsPolledUntilIssued) {
@@ -150,15 +180,11 @@ TEST_F(Cmp, ABodyThatIsNoPkiMessageIsA400) {
 TEST_F(Cmp, TheAcceptanceKitsCmpScriptPasses) {
     if (!std::filesystem::exists(kAcceptanceScript)) GTEST_SKIP() << "no " << kAcceptanceScript;
     serve();
-    // The kit's client certificate comes from its ir, which needs CRMF: one from p10cr instead.
-    const std::string csr = csr_for("kit", "kit.lab.test");
-    ASSERT_EQ(cmp("-cmd p10cr " + mac() + " -csr " + quote(csr) + " -certout " + quote(path("kit.pem"))).exit_code, 0);
     std::string secret = slurp(secret_file());
     while (!secret.empty() && secret.back() == '\n') secret.pop_back();
     const RunResult r = run("env CMP_SERVER=" + quote(http_base) + " CA_CERT=" + quote(root_pem()) + " CMP_ISSUER=" +
                             quote((dir / "issuing.pem").string()) + " CMP_REF=pkilab-cmp CMP_SECRET=" + quote(secret) +
-                            " CMP_CLIENT_CERT=" + quote(path("kit.pem")) + " CMP_CLIENT_KEY=" + quote(path("kit.key")) +
-                            " CMP_SUBJECT=/CN=cmp-acceptance.lab.test CMP_CMDS='genm p10cr rr negative' OUT_DIR=" +
+                            " CMP_SUBJECT=/CN=cmp-acceptance.lab.test OUT_DIR=" +
                             quote(path("acceptance")) + " bash " + quote(kAcceptanceScript));
     EXPECT_EQ(r.exit_code, 0) << r.out;
     EXPECT_TRUE(has(r.out, " 0 failed")) << r.out;

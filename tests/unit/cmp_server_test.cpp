@@ -1,7 +1,7 @@
 // The CMP server in process, driven by OpenSSL's own CMP client through a transfer callback
-// that hands each DER request to CmpServer::handle: p10cr with a shared secret, a wrong secret,
-// a policy refusal, a request waiting for approval and polled for, rr, genm, CRMF refused, and
-// bodies that are no PKIMessage.
+// that hands each DER request to CmpServer::handle: p10cr and ir with a shared secret, a wrong
+// secret, a policy refusal, a request waiting for approval and polled for, rr, genm, kur without
+// the old certificate, and bodies that are no PKIMessage.
 #include "webenroll/cmp/cmp_server.hpp"
 
 #include <gtest/gtest.h>
@@ -179,15 +179,32 @@ TEST_F(CmpServerTest, GenmAnswersSignKeyPairTypes) {
     EXPECT_EQ(sk_X509_num(extra.get()), 2);
 }
 
-TEST_F(CmpServerTest, CrmfRequestsAreRefusedWithAReason) {
+TEST_F(CmpServerTest, IrWithTheSharedSecretIssuesTheRequestedKeyWithTheRootInCaPubs) {
     key = generate_key(KeySpec{KeyAlgorithm::Ec, 0, "P-256"});
-    OSSL_CMP_CTX_set1_pkey(client.get(), key.get());
     OSSL_CMP_CTX_set0_newPkey(client.get(), 1, EVP_PKEY_dup(key.get()));
     ossl::X509NamePtr subject = parse_dn("CN=ir.lab.test");
     OSSL_CMP_CTX_set1_subjectName(client.get(), subject.get());
-    EXPECT_EQ(OSSL_CMP_exec_IR_ses(client.get()), nullptr);
+    X509* cert = OSSL_CMP_exec_IR_ses(client.get());
+    ASSERT_NE(cert, nullptr) << status_text();
+    EXPECT_EQ(EVP_PKEY_eq(X509_get0_pubkey(cert), key.get()), 1);
+    EXPECT_EQ(format_dn(X509_get_subject_name(cert)), "CN=ir.lab.test");
+    ossl::X509StackPtr ca_pubs(OSSL_CMP_CTX_get1_caPubs(client.get()));
+    ASSERT_TRUE(ca_pubs);
+    ASSERT_EQ(sk_X509_num(ca_pubs.get()), 1);
+    EXPECT_EQ(X509_cmp(sk_X509_value(ca_pubs.get(), 0), fx.lab().ca("root").certificate()), 0);
+}
+
+TEST_F(CmpServerTest, KurMustBeSignedByTheCertificateItUpdates) {
+    // A shared secret is not the old certificate.
+    ossl::X509Ptr old = p10cr("kur.lab.test");
+    ASSERT_TRUE(old) << status_text();
+    OSSL_CMP_CTX_reinit(client.get());
+    OSSL_CMP_CTX_set1_oldCert(client.get(), old.get());
+    key = generate_key(KeySpec{KeyAlgorithm::Ec, 0, "P-256"});
+    OSSL_CMP_CTX_set0_newPkey(client.get(), 1, EVP_PKEY_dup(key.get()));
+    EXPECT_EQ(OSSL_CMP_exec_KUR_ses(client.get()), nullptr);
     EXPECT_EQ(OSSL_CMP_CTX_get_status(client.get()), OSSL_CMP_PKISTATUS_rejection);
-    EXPECT_NE(status_text().find("p10cr"), std::string::npos) << status_text();
+    EXPECT_NE(status_text().find("must be signed with the certificate it updates"), std::string::npos) << status_text();
 }
 
 TEST_F(CmpServerTest, BodiesThatAreNoPkiMessageAreInputErrors) {

@@ -169,6 +169,34 @@ OSSL_CMP_PKISI* decided(Call& call, X509** cert_out, STACK_OF(X509) * *chain_out
     return rejection(OSSL_CMP_PKIFAILUREINFO_badCertTemplate, record->disposition);
 }
 
+Bytes crmf_der(const OSSL_CRMF_MSG* crm) {
+    if (crm == nullptr) throw InputError("CMP request", "body", "the request carries no certificate request");
+    unsigned char* der = nullptr;
+    const int len = i2d_OSSL_CRMF_MSG(crm, &der);
+    if (len <= 0) throw InputError("CMP request", "body", "the CertReqMsg does not encode");
+    Bytes out(der, der + len);
+    OPENSSL_free(der);
+    return out;
+}
+
+// kur (RFC 9483 §4.1.3) renews the certificate that signs it: signature protection, the same
+// subject, and an oldCertID, when given, naming that certificate.
+std::string key_update_problem(const Sender& sender, const OSSL_CRMF_MSG* crm) {
+    if (!sender.certificate)
+        return "a key update request must be signed with the certificate it updates (openssl cmp -cmd kur -cert OLD -key OLDKEY)";
+    if (crm == nullptr) return "the key update request carries no certificate request";
+    const X509_NAME* subject = OSSL_CRMF_CERTTEMPLATE_get0_subject(OSSL_CRMF_MSG_get0_tmpl(crm));
+    if (subject != nullptr && X509_NAME_cmp(subject, X509_get_subject_name(sender.certificate.get())) != 0)
+        return "the key update asks for subject " + format_dn(subject) + ", the certificate it updates has " +
+               format_dn(X509_get_subject_name(sender.certificate.get()));
+    if (const OSSL_CRMF_CERTID* old = OSSL_CRMF_MSG_get0_regCtrl_oldCertID(crm)) {
+        const ASN1_INTEGER* serial = OSSL_CRMF_CERTID_get0_serialNumber(old);
+        if (serial == nullptr || ASN1_INTEGER_cmp(serial, X509_get0_serialNumber(sender.certificate.get())) != 0)
+            return "the key update's oldCertID names another certificate than the one that signs it";
+    }
+    return {};
+}
+
 OSSL_CMP_PKISI* process_cert_request(OSSL_CMP_SRV_CTX* srv, const OSSL_CMP_MSG* req, int, const OSSL_CRMF_MSG* crm,
                                      const X509_REQ* p10cr, X509** cert_out, STACK_OF(X509) * *chain_out,
                                      STACK_OF(X509) * *ca_pubs) {
@@ -177,11 +205,12 @@ OSSL_CMP_PKISI* process_cert_request(OSSL_CMP_SRV_CTX* srv, const OSSL_CMP_MSG* 
         if (call.transaction.pending) return decided(call, cert_out, chain_out, ca_pubs);
         const Sender sender = sender_of(call, req);
         if (!sender.problem.empty()) return rejection(OSSL_CMP_PKIFAILUREINFO_notAuthorized, sender.problem);
-        if (p10cr == nullptr || crm != nullptr)
-            return rejection(OSSL_CMP_PKIFAILUREINFO_badRequest,
-                             "this server issues from PKCS#10 requests only for now: send the request as p10cr "
-                             "(openssl cmp -cmd p10cr -csr FILE); ir, cr and kur are not supported yet");
-        const Bytes csr = csr_to_der(p10cr);
+        if (OSSL_CMP_MSG_get_bodytype(req) == body::kKur)
+            if (const std::string problem = key_update_problem(sender, crm); !problem.empty())
+                return rejection(OSSL_CMP_PKIFAILUREINFO_badCertTemplate, problem);
+        // The pipeline reads a PKCS#10 or a CRMF CertReqMsg alike (and checks the latter's proof
+        // of possession again, as it does a CSR's signature).
+        const Bytes csr = p10cr != nullptr ? csr_to_der(p10cr) : crmf_der(crm);
         const Lab& lab = call.server.lab();
         const IssuanceOutcome out =
             submit(lab.context(), EnrollmentRequest{call.target.template_name, call.target.ca, csr, requester(sender)});

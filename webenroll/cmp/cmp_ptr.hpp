@@ -16,7 +16,7 @@ using ItavPtr = ossl::Ptr<OSSL_CMP_ITAV, OSSL_CMP_ITAV_free>;
 // PKIBody's CHOICE tags (RFC 4210 §5.1.2), what OSSL_CMP_MSG_get_bodytype returns; OpenSSL 3.0
 // keeps its names for them internal.
 namespace body {
-inline constexpr int kRp = 12, kPkiConf = 19, kGenp = 22, kError = 23, kCertConf = 24, kPollReq = 25;
+inline constexpr int kKur = 7, kRp = 12, kPkiConf = 19, kGenp = 22, kError = 23, kCertConf = 24, kPollReq = 25;
 }  // namespace body
 
 // A log callback for OpenSSL's CMP contexts that drops everything: what a client needs is in

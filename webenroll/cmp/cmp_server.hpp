@@ -5,9 +5,9 @@
 // come from a lab CA, be valid by the lab clock and not be revoked, get answers signed with the
 // CMP server's certificate (cmp_identity.hpp).
 //
-// p10cr issues through submit() with the profile's template; ir, cr and kur are refused until
-// the pipeline takes a request without a PKCS#10 (a CRMF one, whose proof of possession
-// OpenSSL checks); rr revokes (the sender's own certificate, or one it requested) and publishes
+// ir, cr, p10cr and kur issue through submit() with the profile's template (the pipeline reads
+// a CRMF CertReqMsg as it does a PKCS#10; kur must be signed by the certificate it updates and
+// keep its subject); rr revokes (the sender's own certificate, or one it requested) and publishes
 // the CRLs; certConf is accepted (implicitConfirm granted when asked); pollReq answers a
 // request waiting for approval; genm answers signKeyPairTypes, and every answer carries the
 // profile CA's chain in extraCerts.
