@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include "ca/config/lab_config.hpp"
+#include "ca/config/protocols_config.hpp"
 #include "ca/text.hpp"
 
 namespace pkilab {
@@ -28,13 +29,15 @@ AcmeEndpointConfig read_endpoint(const yaml::Node& n, const LabConfig& lab) {
     e.name = n.require("name").str();
     if (!is_segment(e.name))
         n.require("name").fail("'" + e.name + "' cannot be a URL segment", "use letters, digits, '-', '_' or '.' (not 'directory' or 'test-resolver')");
-    e.template_name = e.name;
-    if (auto t = n.get("template")) e.template_name = t->str();
-    if (!lab.find_template(e.template_name))
-        n.fail("no template named '" + e.template_name + "'", "name a built-in template or one under templates:");
+    if (auto t = n.get("template")) {
+        e.template_name = read_lab_template(*t, lab);
+    } else {
+        e.template_name = read_lab_template(n.require("name"), lab);  // the endpoint is named after its template
+    }
     if (auto c = n.get("ca")) {
-        e.ca = c->str();
-        if (!lab.find_ca(e.ca)) c->fail("no CA named '" + e.ca + "'");
+        const CaConfig& ca = read_lab_ca(*c, lab);
+        e.ca = ca.name;
+        check_publishes(*c, ca, e.template_name);
     }
     if (auto b = n.get("eab")) e.eab_required = b->boolean();
     return e;

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "ca/config/lab_config.hpp"
+#include "ca/config/protocols_config.hpp"
 #include "ca/text.hpp"
 
 namespace pkilab {
@@ -11,30 +12,6 @@ namespace pkilab {
 namespace {
 
 using yaml::Node;
-
-const CaConfig& read_ca(const Node& n, const LabConfig& lab) {
-    const std::string name = n.str();
-    if (const CaConfig* ca = lab.find_ca(name)) return *ca;
-    std::vector<std::string_view> names;
-    for (const auto& c : lab.cas) names.push_back(c.name);
-    const std::string near = yaml::closest_word(name, names);
-    n.fail("names no CA of the lab: '" + printable(name) + "'", near.empty() ? "" : "did you mean '" + near + "'?");
-}
-
-std::string read_template(const Node& n, const LabConfig& lab) {
-    const std::string name = n.str();
-    if (lab.find_template(name)) return name;
-    std::vector<std::string_view> names;
-    for (const auto& t : lab.templates) names.push_back(t.name);
-    const std::string near = yaml::closest_word(name, names);
-    n.fail("names no template of the lab: '" + printable(name) + "'", near.empty() ? "" : "did you mean '" + near + "'?");
-}
-
-void check_published(const Node& at, const CaConfig& ca, const std::string& template_name) {
-    if (std::find(ca.templates.begin(), ca.templates.end(), template_name) == ca.templates.end())
-        at.fail("CA " + ca.name + " does not publish template " + template_name,
-                "add " + template_name + " to the templates of " + ca.name + ", or name a CA that publishes it");
-}
 
 CmpProfile read_profile(const Node& item, const LabConfig& lab, const std::string& section_ca) {
     item.expect_map({"label", "template", "ca"});
@@ -44,12 +21,12 @@ CmpProfile read_profile(const Node& item, const LabConfig& lab, const std::strin
     p.label = label.str();
     if (const std::string problem = cmp_label_problem(p.label); !problem.empty()) label.fail(problem);
     const Node tmpl = item.require("template");
-    p.template_name = read_template(tmpl, lab);
+    p.template_name = read_lab_template(tmpl, lab);
     if (auto c = item.get("ca")) {
-        p.ca = read_ca(*c, lab).name;
-        check_published(*c, *lab.find_ca(p.ca), p.template_name);
+        p.ca = read_lab_ca(*c, lab).name;
+        check_publishes(*c, *lab.find_ca(p.ca), p.template_name);
     } else if (!section_ca.empty()) {
-        check_published(tmpl, *lab.find_ca(section_ca), p.template_name);
+        check_publishes(tmpl, *lab.find_ca(section_ca), p.template_name);
     }
     return p;
 }
@@ -89,10 +66,10 @@ CmpConfig read_cmp_config(const Node& node, const LabConfig& lab) {
     CmpConfig c;
     c.where = node.where();
     if (auto e = node.get("enabled")) c.enabled = e->boolean();
-    if (auto n = node.get("ca")) c.ca = read_ca(*n, lab).name;
+    if (auto n = node.get("ca")) c.ca = read_lab_ca(*n, lab).name;
     if (auto n = node.get("template")) {
-        c.template_name = read_template(*n, lab);
-        if (!c.ca.empty()) check_published(*n, *lab.find_ca(c.ca), c.template_name);
+        c.template_name = read_lab_template(*n, lab);
+        if (!c.ca.empty()) check_publishes(*n, *lab.find_ca(c.ca), c.template_name);
     }
     if (auto n = node.get("profiles")) {
         std::set<std::string> seen;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "ca/config/lab_config.hpp"
+#include "ca/config/protocols_config.hpp"
 #include "ca/text.hpp"
 
 namespace pkilab {
@@ -17,30 +18,6 @@ using yaml::Node;
 constexpr std::array<std::string_view, 5> kOperations{"cacerts", "simpleenroll", "simplereenroll", "csrattrs",
                                                       "serverkeygen"};
 
-const CaConfig& read_ca(const Node& n, const LabConfig& lab) {
-    const std::string name = n.str();
-    if (const CaConfig* ca = lab.find_ca(name)) return *ca;
-    std::vector<std::string_view> names;
-    for (const auto& c : lab.cas) names.push_back(c.name);
-    const std::string near = yaml::closest_word(name, names);
-    n.fail("names no CA of the lab: '" + printable(name) + "'", near.empty() ? "" : "did you mean '" + near + "'?");
-}
-
-std::string read_template(const Node& n, const LabConfig& lab) {
-    const std::string name = n.str();
-    if (lab.find_template(name)) return name;
-    std::vector<std::string_view> names;
-    for (const auto& t : lab.templates) names.push_back(t.name);
-    const std::string near = yaml::closest_word(name, names);
-    n.fail("names no template of the lab: '" + printable(name) + "'", near.empty() ? "" : "did you mean '" + near + "'?");
-}
-
-void check_published(const Node& at, const CaConfig& ca, const std::string& template_name) {
-    if (std::find(ca.templates.begin(), ca.templates.end(), template_name) == ca.templates.end())
-        at.fail("CA " + ca.name + " does not publish template " + template_name,
-                "add " + template_name + " to the templates of " + ca.name + ", or name a CA that publishes it");
-}
-
 EstLabel read_label(const Node& item, const LabConfig& lab, const std::string& section_ca) {
     item.expect_map({"label", "template", "ca"});
     EstLabel l;
@@ -49,12 +26,12 @@ EstLabel read_label(const Node& item, const LabConfig& lab, const std::string& s
     l.label = label.str();
     if (const std::string problem = est_label_problem(l.label); !problem.empty()) label.fail(problem);
     const Node tmpl = item.require("template");
-    l.template_name = read_template(tmpl, lab);
+    l.template_name = read_lab_template(tmpl, lab);
     if (auto c = item.get("ca")) {
-        l.ca = read_ca(*c, lab).name;
-        check_published(*c, *lab.find_ca(l.ca), l.template_name);
+        l.ca = read_lab_ca(*c, lab).name;
+        check_publishes(*c, *lab.find_ca(l.ca), l.template_name);
     } else if (!section_ca.empty()) {
-        check_published(tmpl, *lab.find_ca(section_ca), l.template_name);
+        check_publishes(tmpl, *lab.find_ca(section_ca), l.template_name);
     }
     return l;
 }
@@ -78,10 +55,10 @@ EstConfig read_est_config(const Node& node, const LabConfig& lab) {
     EstConfig c;
     c.where = node.where();
     if (auto e = node.get("enabled")) c.enabled = e->boolean();
-    if (auto n = node.get("ca")) c.ca = read_ca(*n, lab).name;
+    if (auto n = node.get("ca")) c.ca = read_lab_ca(*n, lab).name;
     if (auto n = node.get("template")) {
-        c.template_name = read_template(*n, lab);
-        if (!c.ca.empty()) check_published(*n, *lab.find_ca(c.ca), c.template_name);
+        c.template_name = read_lab_template(*n, lab);
+        if (!c.ca.empty()) check_publishes(*n, *lab.find_ca(c.ca), c.template_name);
     }
     if (auto n = node.get("template_labels")) c.template_labels = n->boolean();
     if (auto n = node.get("retry_after")) c.retry_after_seconds = static_cast<std::uint32_t>(n->integer(1, 86400));

@@ -4,6 +4,7 @@
 
 #include "ca/auth/password_hash.hpp"
 #include "ca/config/lab_config.hpp"
+#include "ca/config/protocols_config.hpp"
 
 namespace pkilab {
 
@@ -23,16 +24,11 @@ ScepEndpointConfig read_endpoint(const yaml::Node& node, const LabConfig& lab) {
     e.name = name.str();
     if (!valid_endpoint_name(e.name))
         name.fail("not a SCEP endpoint name", "lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64");
-    if (auto t = node.get("template")) {
-        e.template_name = t->str();
-        if (lab.find_template(e.template_name) == nullptr) t->fail("no template named " + e.template_name);
-    }
+    if (auto t = node.get("template")) e.template_name = read_lab_template(*t, lab);
     if (auto c = node.get("ca")) {
-        e.ca = c->str();
-        const CaConfig* ca = lab.find_ca(e.ca);
-        if (ca == nullptr) c->fail("no CA named " + e.ca);
-        if (std::find(ca->templates.begin(), ca->templates.end(), e.template_name) == ca->templates.end())
-            c->fail("CA " + e.ca + " does not publish template " + e.template_name, "add it to the CA's templates:");
+        const CaConfig& ca = read_lab_ca(*c, lab);
+        e.ca = ca.name;
+        check_publishes(*c, ca, e.template_name);
     }
     if (auto h = node.get("challenge_hash")) {
         e.challenge_hash = h->str();

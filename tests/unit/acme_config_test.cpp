@@ -69,8 +69,8 @@ TEST(AcmeConfig, RefusesMistakesWhereTheyAre) {
     EXPECT_NE(error_of("    http01_port: 0\n").find("lab.yaml:"), std::string::npos);
     EXPECT_NE(error_of("    hosts: {www.lab.test: nowhere}\n").find("'nowhere' (for www.lab.test) is not an IP address"), std::string::npos);
     EXPECT_NE(error_of("    default_address: localhost\n").find("is not an IP address"), std::string::npos);
-    EXPECT_NE(error_of("    endpoints:\n      - {name: x, template: Nope}\n").find("no template named 'Nope'"), std::string::npos);
-    EXPECT_NE(error_of("    endpoints:\n      - {name: x, template: WebServer, ca: nope}\n").find("no CA named 'nope'"), std::string::npos);
+    EXPECT_NE(error_of("    endpoints:\n      - {name: x, template: Nope}\n").find("names no template of the lab: 'Nope'"), std::string::npos);
+    EXPECT_NE(error_of("    endpoints:\n      - {name: x, template: WebServer, ca: nope}\n").find("names no CA of the lab: 'nope'"), std::string::npos);
     EXPECT_NE(error_of("    endpoints:\n      - {name: directory, template: WebServer}\n").find("cannot be a URL segment"), std::string::npos);
     EXPECT_NE(error_of("    endpoints:\n      - {name: test-resolver, template: WebServer}\n").find("cannot be a URL segment"),
               std::string::npos);

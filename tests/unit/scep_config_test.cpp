@@ -49,8 +49,8 @@ TEST(ScepConfig, MistakesAreNamed) {
         }
         return std::string("accepted");
     };
-    EXPECT_NE(problem("    endpoints:\n      - name: a\n        template: NoSuch\n").find("no template named NoSuch"), std::string::npos);
-    EXPECT_NE(problem("    endpoints:\n      - name: a\n        ca: nope\n").find("no CA named nope"), std::string::npos);
+    EXPECT_NE(problem("    endpoints:\n      - name: a\n        template: NoSuch\n").find("names no template of the lab: 'NoSuch'"), std::string::npos);
+    EXPECT_NE(problem("    endpoints:\n      - name: a\n        ca: nope\n").find("names no CA of the lab: 'nope'"), std::string::npos);
     EXPECT_NE(problem("    endpoints:\n      - name: a\n        ca: root\n").find("does not publish"), std::string::npos);
     EXPECT_NE(problem("    endpoints:\n      - name: Bad/Name\n").find("endpoint name"), std::string::npos);
     EXPECT_NE(problem("    endpoints:\n      - name: a\n      - name: a\n").find("second endpoint"), std::string::npos);
