@@ -269,8 +269,14 @@ struct HttpServer::Impl {
         server.set_error_handler(errors);
         // RFC 7231 7.1.1.2: an origin server with a clock sends Date. The real time, not the lab
         // clock's: it dates the HTTP message, and caches age responses by it.
-        server.set_post_routing_handler([this](const Request&, Response& res) {
+        server.set_post_routing_handler([this](const Request& req, Response& res) {
             res.set_header("Date", http_date_now(lab.base_clock().now()));
+            // cpp-httplib keeps an HTTP/1.0 connection open only for "Connection: Keep-Alive"
+            // spelled so, yet answers as if it kept any spelling; OpenSSL's clients (HTTP/1.0,
+            // "keep-alive": openssl cmp, ocsp) would then send their next request into a closed
+            // connection (CMP's certConf). Saying so makes them open a new one.
+            if (req.version == "HTTP/1.0" && req.get_header_value("Connection") != "Keep-Alive")
+                res.set_header("Connection", "close");
         });
         if (options.access_log)
             server.set_logger([secure](const Request& req, const Response& res) { access_log_line(req, res, secure); });

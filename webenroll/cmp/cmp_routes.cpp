@@ -71,11 +71,6 @@ void answer(CmpService& s, const WebRequest& r, httplib::Response& res) {
     const Bytes out = s.server->handle(body, target);
     res.status = 200;
     res.set_header("Cache-Control", "no-store");
-    // cpp-httplib keeps an HTTP/1.0 connection open only for "Connection: Keep-Alive" spelled so,
-    // yet answers as if it kept any; OpenSSL's client (HTTP/1.0, "keep-alive") would then send its
-    // certConf into a closed connection. Saying so makes it open a new one.
-    if (r.http.version == "HTTP/1.0" && r.http.get_header_value("Connection") != "Keep-Alive")
-        res.set_header("Connection", "close");
     res.set_content(std::string(out.begin(), out.end()), "application/pkixcmp");
 }
 
